@@ -1,0 +1,261 @@
+/* reproject.c - stage 3: every site's source coordinates -> WGS84 and Web
+ * Mercator through PROJ.
+ *
+ * Points are gathered per source CRS and transformed with one
+ * proj_trans_generic() call per CRS, not point by point. PROJ's own log is
+ * captured so nothing is printed; its last message goes into our error.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <proj.h>
+
+#include "reproject.h"
+
+struct proj_log {
+  char last[256];
+};
+
+static void on_proj_log(void *data, int level, const char *msg)
+{
+  struct proj_log *log = data;
+
+  if(level <= PJ_LOG_ERROR)
+    snprintf(log->last, sizeof(log->last), "%s", msg);
+}
+
+static bool in_uk(double lon, double lat)
+{
+  return lon >= TM_UK_WEST && lon <= TM_UK_EAST && lat >= TM_UK_SOUTH &&
+         lat <= TM_UK_NORTH;
+}
+
+static const char *slot_text(enum tm_crs_slot slot)
+{
+  switch(slot) {
+  case TM_CRS_LONLAT:
+    return "latitude/longitude";
+  case TM_CRS_GRID:
+    return "easting/northing";
+  case TM_CRS_TRUSTS_GEOMETRY:
+    return "point";
+  case TM_CRS_POSTCODE_LONLAT:
+  case TM_CRS_POSTCODE_GRID:
+  case TM_CRS_POSTCODE_GEOMETRY:
+    return "postcode location";
+  case TM_CRS_SLOTS:
+    break;
+  }
+  return "?";
+}
+
+/* One excluding problem for a point that is not in the UK. */
+static void outside_uk(struct tm_site *s, double lon, double lat,
+                       struct tm_problems *probs)
+{
+  const char *fix = "check the coordinates";
+
+  if(s->crs == TM_CRS_LONLAT && in_uk(lat, lon))
+    fix = "latitude and longitude look swapped";
+  else if(s->crs == TM_CRS_GRID || s->crs == TM_CRS_POSTCODE_GRID)
+    fix = "check the easting and northing, and --crs";
+  tm_problem_exclude(probs, &s->where, "outside-uk", fix,
+                     "%s (%.6f, %.6f) is at longitude %.4f, latitude %.4f,"
+                     " outside the UK; the row is left off the map",
+                     slot_text(s->crs), s->x, s->y, lon, lat);
+  s->excluded = true;
+}
+
+static char *operation_name(PJ_CONTEXT *ctx, PJ *op, double *accuracy)
+{
+  PJ *used = proj_trans_get_last_used_operation(op);
+  PJ *which = used ? used : op;
+  const char *name = proj_get_name(which);
+  char *s = tm_xstrdup(name ? name : "(unnamed operation)");
+
+  *accuracy = proj_coordoperation_get_accuracy(ctx, which);
+  if(used)
+    proj_destroy(used);
+  return s;
+}
+
+/* Transforms the sites of one slot in place: x/y -> lon/lat. */
+static enum tm_rc transform_slot(PJ_CONTEXT *ctx, struct proj_log *log,
+                                 struct tm_sites *sites,
+                                 enum tm_crs_slot slot,
+                                 struct tm_problems *probs,
+                                 struct tm_transforms *info,
+                                 struct tm_error *err)
+{
+  const char *src = sites->crs[slot];
+  size_t i, n = 0;
+  size_t *idx;
+  double *x, *y;
+  PJ *raw, *op;
+  struct tm_transform_info *ti;
+
+  for(i = 0; i < sites->n; i++)
+    if(!sites->v[i].excluded && sites->v[i].crs == slot)
+      n++;
+  if(!n)
+    return TM_OK;
+
+  log->last[0] = '\0';
+  raw = proj_create_crs_to_crs(ctx, src, "EPSG:4326", NULL);
+  if(!raw) {
+    const char *why = log->last[0] ? log->last : "unknown CRS";
+
+    if(strstr(why, "proj.db") || strstr(why, "database"))
+      return tm_fail(err, TM_SYSTEM, "PROJ cannot open its database "
+                     "(%s); install the Debian package proj-data, or set "
+                     "PROJ_DATA", why);
+    if(slot == TM_CRS_GRID || slot == TM_CRS_POSTCODE_GRID)
+      return tm_fail(err, TM_USAGE, "trustmap: --crs \"%s\" is not a CRS "
+                     "PROJ knows (%s); try 'trustmap --help'", src, why);
+    {
+      struct tm_where w = { sites->path, 0 };
+
+      tm_problem_error(probs, &w, "bad-crs",
+                       "save the layer in a CRS with an EPSG code",
+                       "the file's CRS cannot be used by PROJ: %s", why);
+      return TM_INPUT;
+    }
+  }
+  /* Always lon/lat order out, whatever EPSG:4326 says about axes. */
+  op = proj_normalize_for_visualization(ctx, raw);
+  proj_destroy(raw);
+  if(!op)
+    return tm_fail(err, TM_SYSTEM, "PROJ cannot set up %s -> EPSG:4326: %s",
+                   src, log->last[0] ? log->last : "unknown error");
+
+  idx = tm_xcalloc(n, sizeof(*idx));
+  x = tm_xcalloc(n, sizeof(*x));
+  y = tm_xcalloc(n, sizeof(*y));
+  n = 0;
+  for(i = 0; i < sites->n; i++) {
+    if(!sites->v[i].excluded && sites->v[i].crs == slot) {
+      idx[n] = i;
+      x[n] = sites->v[i].x;
+      y[n] = sites->v[i].y;
+      n++;
+    }
+  }
+  proj_trans_generic(op, PJ_FWD, x, sizeof(*x), n, y, sizeof(*y), n,
+                     NULL, 0, 0, NULL, 0, 0);
+
+  ti = &info->v[info->n++];
+  ti->source = tm_xstrdup(src);
+  ti->operation = operation_name(ctx, op, &ti->accuracy);
+  ti->points = n;
+
+  for(i = 0; i < n; i++) {
+    struct tm_site *s = &sites->v[idx[i]];
+
+    /* PROJ marks a point it could not transform with HUGE_VAL. */
+    if(!isfinite(x[i]) || !isfinite(y[i]) || fabs(x[i]) > 1e300) {
+      tm_problem_exclude(probs, &s->where, "cannot-reproject",
+                         "check the coordinates and --crs",
+                         "cannot reproject %s (%.6f, %.6f) from %s; the "
+                         "row is left off the map", slot_text(s->crs),
+                         s->x, s->y, src);
+      s->excluded = true;
+      ti->points--;
+      continue;
+    }
+    if(!in_uk(x[i], y[i])) {
+      outside_uk(s, x[i], y[i], probs);
+      ti->points--;
+      continue;
+    }
+    s->lon = x[i];
+    s->lat = y[i];
+  }
+  proj_destroy(op);
+  free(y);
+  free(x);
+  free(idx);
+  return TM_OK;
+}
+
+/* lon/lat -> EPSG:3857 for every placed site, in one batch. */
+static enum tm_rc to_mercator(PJ_CONTEXT *ctx, struct proj_log *log,
+                              struct tm_sites *sites, struct tm_error *err)
+{
+  PJ *raw, *op;
+  size_t i, n = 0;
+  size_t *idx;
+  double *x, *y;
+
+  for(i = 0; i < sites->n; i++)
+    if(!sites->v[i].excluded)
+      n++;
+  if(!n)
+    return TM_OK;
+  raw = proj_create_crs_to_crs(ctx, "EPSG:4326", "EPSG:3857", NULL);
+  op = raw ? proj_normalize_for_visualization(ctx, raw) : NULL;
+  proj_destroy(raw);
+  if(!op)
+    return tm_fail(err, TM_SYSTEM, "PROJ cannot set up EPSG:4326 -> "
+                   "EPSG:3857: %s (install proj-data, or set PROJ_DATA)",
+                   log->last[0] ? log->last : "unknown error");
+  idx = tm_xcalloc(n, sizeof(*idx));
+  x = tm_xcalloc(n, sizeof(*x));
+  y = tm_xcalloc(n, sizeof(*y));
+  n = 0;
+  for(i = 0; i < sites->n; i++) {
+    if(!sites->v[i].excluded) {
+      idx[n] = i;
+      x[n] = sites->v[i].lon;
+      y[n] = sites->v[i].lat;
+      n++;
+    }
+  }
+  proj_trans_generic(op, PJ_FWD, x, sizeof(*x), n, y, sizeof(*y), n,
+                     NULL, 0, 0, NULL, 0, 0);
+  for(i = 0; i < n; i++) {
+    sites->v[idx[i]].mx = x[i];
+    sites->v[idx[i]].my = y[i];
+  }
+  proj_destroy(op);
+  free(y);
+  free(x);
+  free(idx);
+  return TM_OK;
+}
+
+enum tm_rc tm_reproject_sites(struct tm_sites *sites,
+                              struct tm_problems *probs,
+                              struct tm_transforms *info,
+                              struct tm_error *err)
+{
+  struct proj_log log = { "" };
+  PJ_CONTEXT *ctx;
+  enum tm_rc rc = TM_OK;
+  int slot;
+
+  memset(info, 0, sizeof(*info));
+  ctx = proj_context_create();
+  if(!ctx)
+    tm_oom();
+  proj_log_func(ctx, &log, on_proj_log);
+  for(slot = 0; slot < TM_CRS_SLOTS && !rc; slot++)
+    rc = transform_slot(ctx, &log, sites, (enum tm_crs_slot)slot, probs,
+                        info, err);
+  if(!rc)
+    rc = to_mercator(ctx, &log, sites, err);
+  proj_context_destroy(ctx);
+  return rc;
+}
+
+void tm_transforms_clear(struct tm_transforms *info)
+{
+  size_t i;
+
+  for(i = 0; i < info->n; i++) {
+    free(info->v[i].source);
+    free(info->v[i].operation);
+  }
+  memset(info, 0, sizeof(*info));
+}
