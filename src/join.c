@@ -10,20 +10,17 @@
 
 #include "join.h"
 
-/* qsort() has no context argument; the arrays being sorted are reached
- * through these while a sort runs. The join is single-threaded. */
-static const struct tm_site *sort_sites;
-static const struct tm_foi *sort_fois;
-
 static int long_cmp(long a, long b)
 {
   return (a > b) - (a < b);
 }
 
-static int site_order(const void *a, const void *b)
+/* Comparators for qsort_r over index arrays; ctx is the records array. */
+static int site_order(const void *a, const void *b, void *ctx)
 {
-  const struct tm_site *x = &sort_sites[*(const size_t *)a];
-  const struct tm_site *y = &sort_sites[*(const size_t *)b];
+  const struct tm_site *v = ctx;
+  const struct tm_site *x = &v[*(const size_t *)a];
+  const struct tm_site *y = &v[*(const size_t *)b];
   int c = strcmp(x->trust_code, y->trust_code);
 
   if(c)
@@ -34,35 +31,35 @@ static int site_order(const void *a, const void *b)
   return c ? c : long_cmp(x->where.row, y->where.row);
 }
 
-static int site_code_order(const void *a, const void *b)
+static int site_code_order(const void *a, const void *b, void *ctx)
 {
-  const struct tm_site *x = &sort_sites[*(const size_t *)a];
-  const struct tm_site *y = &sort_sites[*(const size_t *)b];
+  const struct tm_site *v = ctx;
+  const struct tm_site *x = &v[*(const size_t *)a];
+  const struct tm_site *y = &v[*(const size_t *)b];
   int c = strcmp(x->code, y->code);
 
   return c ? c : long_cmp(x->where.row, y->where.row);
 }
 
-static int foi_order(const void *a, const void *b)
+static int foi_order(const void *a, const void *b, void *ctx)
 {
-  const struct tm_foi *x = &sort_fois[*(const size_t *)a];
-  const struct tm_foi *y = &sort_fois[*(const size_t *)b];
+  const struct tm_foi *v = ctx;
+  const struct tm_foi *x = &v[*(const size_t *)a];
+  const struct tm_foi *y = &v[*(const size_t *)b];
   int c = strcmp(x->code, y->code);
 
   return c ? c : long_cmp(x->where.row, y->where.row);
 }
 
 static size_t *sorted_sites(const struct tm_sites *sites,
-                            int (*cmp)(const void *, const void *))
+                            int (*cmp)(const void *, const void *, void *))
 {
   size_t *idx = tm_xcalloc(sites->n, sizeof(*idx));
   size_t i;
 
   for(i = 0; i < sites->n; i++)
     idx[i] = i;
-  sort_sites = sites->v;
-  qsort(idx, sites->n, sizeof(*idx), cmp);
-  sort_sites = NULL;
+  qsort_r(idx, sites->n, sizeof(*idx), cmp, sites->v);
   return idx;
 }
 
@@ -245,9 +242,7 @@ static void apply_answers(struct tm_sites *sites, struct tm_fois *fois,
 
   for(i = 0; i < fois->n; i++)
     order[i] = i;
-  sort_fois = fois->v;
-  qsort(order, fois->n, sizeof(*order), foi_order);
-  sort_fois = NULL;
+  qsort_r(order, fois->n, sizeof(*order), foi_order, fois->v);
 
   for(i = 0; i < fois->n; i++) {
     struct tm_foi *f = &fois->v[order[i]];

@@ -1,0 +1,278 @@
+/* pipeline.c - read, validate, reproject, join, then write every output
+ * into a staging folder and publish it in one swap.
+ *
+ * Reading goes on after a file fails, so one run reports the problems of
+ * every input. Nothing is written until all inputs are clean (or only
+ * warnings remain and --strict is off).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "geojson.h"
+#include "legend.h"
+#include "pipeline.h"
+#include "read.h"
+#include "report.h"
+
+static void progress(const struct tm_run *run, const char *stage)
+{
+  if(run->progress)
+    run->progress(run->progress_data, stage);
+}
+
+char *tm_round_from_path(const char *path)
+{
+  const char *base = strrchr(path, '/');
+  const char *dot;
+  size_t n;
+
+  base = base ? base + 1 : path;
+  dot = strrchr(base, '.');
+  n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+  /* "foi-2025-09" and "FOI_2025-09" name the round "2025-09". */
+  if(n > 4 && (base[0] == 'f' || base[0] == 'F') &&
+     (base[1] == 'o' || base[1] == 'O') &&
+     (base[2] == 'i' || base[2] == 'I') &&
+     (base[3] == '-' || base[3] == '_' || base[3] == ' ')) {
+    base += 4;
+    n -= 4;
+  }
+  return tm_xstrndup(base, n);
+}
+
+/* Reads one input table; a file that cannot be used leaves a problem and
+ * a NULL table, and the run goes on to the next file. */
+static enum tm_rc read_input(const struct tm_opts *o, enum tm_file_role f,
+                             struct tm_run *run, struct tm_error *err)
+{
+  struct tm_read_opts ro = { o->file[f].no_header, o->file[f].layer };
+  enum tm_rc rc;
+
+  rc = tm_read_table(o->file[f].path, &ro, &run->probs, err,
+                     &run->table[f]);
+  return rc == TM_INPUT ? TM_OK : rc;
+}
+
+static enum tm_rc load_inputs(const struct tm_opts *o, struct tm_run *run,
+                              struct tm_error *err)
+{
+  enum tm_rc rc;
+
+  progress(run, "reading inputs");
+  rc = tm_style_load(o->style_path, &run->probs, err, &run->style);
+  if(rc == TM_SYSTEM || rc == TM_USAGE)
+    return rc;
+  if(o->file[TM_FILE_POSTCODES].path) {
+    rc = read_input(o, TM_FILE_POSTCODES, run, err);
+    if(rc)
+      return rc;
+    if(run->table[TM_FILE_POSTCODES] &&
+       tm_postcodes_from_table(run->table[TM_FILE_POSTCODES],
+                               o->file[TM_FILE_POSTCODES].cols, o->crs,
+                               &run->probs, &run->postcodes) == TM_INPUT)
+      run->postcodes = NULL;
+  }
+  rc = read_input(o, TM_FILE_TRUSTS, run, err);
+  if(rc)
+    return rc;
+  rc = read_input(o, TM_FILE_FOI, run, err);
+  if(rc)
+    return rc;
+  /* A postcode lookup that was asked for but failed would turn into a
+   * misleading "rows are located only by postcode" error: skip the
+   * trusts file's checks then, the lookup's problem says it all. */
+  if(run->table[TM_FILE_TRUSTS] &&
+     (!o->file[TM_FILE_POSTCODES].path || run->postcodes))
+    (void)tm_sites_from_table(run->table[TM_FILE_TRUSTS],
+                              o->file[TM_FILE_TRUSTS].cols, run->postcodes,
+                              o->crs, &run->probs, &run->sites);
+  if(run->table[TM_FILE_FOI] && run->style)
+    (void)tm_fois_from_table(run->table[TM_FILE_FOI],
+                             o->file[TM_FILE_FOI].cols, run->style,
+                             &run->probs, &run->fois);
+  return TM_OK;
+}
+
+/* Command-line choices that override the style. */
+static enum tm_rc apply_overrides(const struct tm_opts *o, struct tm_run *run,
+                                  struct tm_error *err)
+{
+  struct tm_style *st = run->style;
+
+  run->minzoom = o->minzoom >= 0 ? o->minzoom : st->minzoom;
+  run->maxzoom = o->maxzoom >= 0 ? o->maxzoom : st->maxzoom;
+  if(run->minzoom > run->maxzoom)
+    return tm_fail(err, TM_USAGE, "trustmap: zoom range %d-%d is empty "
+                   "(--minzoom/--maxzoom against the style's %d-%d); try "
+                   "'trustmap --help'", run->minzoom, run->maxzoom,
+                   st->minzoom, st->maxzoom);
+  if(o->base_layer) {
+    free(st->base.url);
+    st->base.url = NULL;
+    free(st->base.attribution);
+    st->base.attribution = NULL;
+    if(strcmp(o->base_layer, "none"))
+      st->base.url = tm_xstrdup(o->base_layer);
+  }
+  return TM_OK;
+}
+
+static bool stops_build(const struct tm_opts *o, const struct tm_run *run)
+{
+  if(tm_problems_count(&run->probs, TM_ERROR))
+    return true;
+  return o->strict && tm_problems_count(&run->probs, TM_WARNING);
+}
+
+static void fill_report(const struct tm_opts *o, const struct tm_run *run,
+                        struct tm_report *r)
+{
+  memset(r, 0, sizeof(*r));
+  r->trusts_path = o->file[TM_FILE_TRUSTS].path;
+  r->foi_path = o->file[TM_FILE_FOI].path;
+  r->postcodes_path = o->file[TM_FILE_POSTCODES].path;
+  r->round = run->round;
+  r->style = run->style;
+  r->sites = run->sites;
+  r->fois = run->fois;
+  r->trusts = run->trusts;
+  r->pins = run->pins;
+  r->transforms = &run->transforms;
+  r->probs = &run->probs;
+  r->tiles = run->tiles_written ? &run->tiles : NULL;
+  r->minzoom = run->minzoom;
+  r->maxzoom = run->maxzoom;
+}
+
+static enum tm_rc write_text(const char *dir, const char *name, char *text,
+                             struct tm_error *err)
+{
+  char *path = tm_xasprintf("%s/%s", dir, name);
+  enum tm_rc rc = tm_write_file(path, text, strlen(text), err);
+
+  free(path);
+  free(text);
+  return rc;
+}
+
+static enum tm_rc write_outputs(const struct tm_opts *o, struct tm_run *run,
+                                const char *dir, struct tm_error *err)
+{
+  struct tm_tiles_opts to = { run->minzoom, run->maxzoom, o->retina,
+                              o->jobs };
+  struct tm_report r;
+  char *path;
+  enum tm_rc rc;
+
+  progress(run, "writing GeoJSON and CSV");
+  path = tm_xasprintf("%s/trusts.geojson", dir);
+  rc = tm_geojson_write(run->pins, run->style, path, err);
+  free(path);
+  if(rc)
+    return rc;
+  path = tm_xasprintf("%s/trusts.csv", dir);
+  rc = tm_csv_write(run->pins, run->style, path, err);
+  free(path);
+  if(rc)
+    return rc;
+
+  progress(run, "rendering tiles");
+  rc = tm_tiles_write(run->pins, run->style, &to, dir, &run->tiles, err);
+  if(rc)
+    return rc;
+  run->tiles_written = true;
+  rc = tm_legend_write(run->style, dir, err);
+  if(rc)
+    return rc;
+
+  progress(run, "writing the report");
+  fill_report(o, run, &r);
+  rc = write_text(dir, "report.json", tm_report_json(&r), err);
+  if(!rc)
+    rc = write_text(dir, "report.md", tm_report_markdown(&r), err);
+  return rc;
+}
+
+static enum tm_rc publish(const struct tm_opts *o, struct tm_run *run,
+                          struct tm_error *err)
+{
+  struct tm_stage *stage = NULL;
+  enum tm_rc rc;
+
+  rc = tm_stage_open(o->out_dir, &stage, err);
+  if(rc)
+    return rc;
+  rc = write_outputs(o, run, tm_stage_dir(stage), err);
+  if(rc) {
+    tm_stage_abort(stage);
+    return rc;
+  }
+  progress(run, "publishing");
+  rc = tm_stage_commit(stage, &run->publish, err);
+  if(rc)
+    return rc;
+  run->published = true;
+  return TM_OK;
+}
+
+enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
+                           struct tm_error *err)
+{
+  enum tm_rc rc;
+
+  run->round = o->round ? tm_xstrdup(o->round)
+                        : tm_round_from_path(o->file[TM_FILE_FOI].path);
+  rc = load_inputs(o, run, err);
+  if(rc)
+    return rc;
+  if(run->style) {
+    rc = apply_overrides(o, run, err);
+    if(rc)
+      return rc;
+  }
+  if(run->sites) {
+    progress(run, "reprojecting");
+    rc = tm_reproject_sites(run->sites, &run->probs, &run->transforms, err);
+    if(rc && rc != TM_INPUT)
+      return rc;
+  }
+  if(run->sites && run->fois) {
+    rc = tm_join(run->sites, run->fois, run->round, &run->probs,
+                 &run->trusts, &run->pins);
+    if(rc)
+      return rc;
+  }
+  if(run->pins && !run->pins->n) {
+    struct tm_where w = { o->file[TM_FILE_TRUSTS].path, 0 };
+
+    tm_problem_error(&run->probs, &w, "nothing-to-map",
+                     "fix the rows listed above, or check the file",
+                     "no row of the file could be placed on the map");
+  }
+  tm_problems_sort(&run->probs);
+  if(!run->pins || stops_build(o, run))
+    return TM_INPUT;
+  if(o->mode != TM_MODE_BUILD)
+    return TM_OK;
+  return publish(o, run, err);
+}
+
+void tm_run_clear(struct tm_run *run)
+{
+  int f;
+
+  tm_pins_free(run->pins);
+  tm_trusts_free(run->trusts);
+  tm_fois_free(run->fois);
+  tm_sites_free(run->sites);
+  tm_postcodes_free(run->postcodes);
+  for(f = 0; f < TM_FILE_COUNT; f++)
+    tm_table_free(run->table[f]);
+  tm_style_free(run->style);
+  tm_transforms_clear(&run->transforms);
+  tm_problems_clear(&run->probs);
+  free(run->round);
+  memset(run, 0, sizeof(*run));
+}
