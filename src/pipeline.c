@@ -83,15 +83,18 @@ static enum tm_rc load_inputs(const struct tm_opts *o, struct tm_run *run,
   /* A postcode lookup that was asked for but failed would turn into a
    * misleading "rows are located only by postcode" error: skip the
    * trusts file's checks then, the lookup's problem says it all. */
+  /* TM_INPUT from these leaves its problems and a NULL result; the run
+   * goes on so the other file's problems are reported too. */
   if(run->table[TM_FILE_TRUSTS] &&
      (!o->file[TM_FILE_POSTCODES].path || run->postcodes))
-    (void)tm_sites_from_table(run->table[TM_FILE_TRUSTS],
-                              o->file[TM_FILE_TRUSTS].cols, run->postcodes,
-                              o->crs, &run->probs, &run->sites);
+    rc = tm_sites_from_table(run->table[TM_FILE_TRUSTS],
+                             o->file[TM_FILE_TRUSTS].cols, run->postcodes,
+                             o->crs, &run->probs, &run->sites);
   if(run->table[TM_FILE_FOI] && run->style)
-    (void)tm_fois_from_table(run->table[TM_FILE_FOI],
-                             o->file[TM_FILE_FOI].cols, run->style,
-                             &run->probs, &run->fois);
+    rc = tm_fois_from_table(run->table[TM_FILE_FOI],
+                            o->file[TM_FILE_FOI].cols, run->style,
+                            &run->probs, &run->fois);
+  (void)rc;
   return TM_OK;
 }
 

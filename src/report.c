@@ -344,7 +344,7 @@ static void put_text(struct buf *b, const char *s)
       put(b, " ");
     else if(c < 0x20 || c == 0x7f)
       continue;
-    else if(strchr("\\`*_{}[]()<>#|!&~", c))
+    else if(strchr("\\`*_{}[]<>#|&~", c))
       put(b, "\\%c", c);
     else
       put(b, "%c", c);

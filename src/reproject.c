@@ -81,6 +81,49 @@ static char *operation_name(PJ_CONTEXT *ctx, PJ *op, double *accuracy)
   return s;
 }
 
+/* Checks a transformed point and keeps it, or excludes its site. */
+static bool place(struct tm_site *s, double lon, double lat,
+                  const char *src, struct tm_problems *probs)
+{
+  /* PROJ marks a point it could not transform with HUGE_VAL. */
+  if(!isfinite(lon) || !isfinite(lat) || fabs(lon) > 1e300) {
+    tm_problem_exclude(probs, &s->where, "cannot-reproject",
+                       "check the coordinates and --crs",
+                       "cannot reproject %s (%.6f, %.6f) from %s; the row "
+                       "is left off the map", slot_text(s->crs), s->x, s->y,
+                       src);
+    s->excluded = true;
+    return false;
+  }
+  if(!in_uk(lon, lat)) {
+    outside_uk(s, lon, lat, probs);
+    return false;
+  }
+  s->lon = lon;
+  s->lat = lat;
+  return true;
+}
+
+static enum tm_rc place_lonlat(struct tm_sites *sites, enum tm_crs_slot slot,
+                               struct tm_problems *probs,
+                               struct tm_transforms *info)
+{
+  struct tm_transform_info *ti = &info->v[info->n++];
+  size_t i;
+
+  ti->source = tm_xstrdup(sites->crs[slot]);
+  ti->operation = tm_xstrdup("none: already WGS84 longitude/latitude");
+  ti->accuracy = 0;
+  for(i = 0; i < sites->n; i++) {
+    struct tm_site *s = &sites->v[i];
+
+    if(!s->excluded && s->crs == slot && place(s, s->x, s->y, "EPSG:4326",
+                                               probs))
+      ti->points++;
+  }
+  return TM_OK;
+}
+
 /* Transforms the sites of one slot in place: x/y -> lon/lat. */
 static enum tm_rc transform_slot(PJ_CONTEXT *ctx, struct proj_log *log,
                                  struct tm_sites *sites,
@@ -101,6 +144,11 @@ static enum tm_rc transform_slot(PJ_CONTEXT *ctx, struct proj_log *log,
       n++;
   if(!n)
     return TM_OK;
+
+  /* Latitude/longitude columns are already WGS84: PROJ would apply a
+   * null transformation, so only the axis order matters. */
+  if(!strcmp(src, "EPSG:4326"))
+    return place_lonlat(sites, slot, probs, info);
 
   log->last[0] = '\0';
   raw = proj_create_crs_to_crs(ctx, src, "EPSG:4326", NULL);
@@ -148,30 +196,11 @@ static enum tm_rc transform_slot(PJ_CONTEXT *ctx, struct proj_log *log,
   ti = &info->v[info->n++];
   ti->source = tm_xstrdup(src);
   ti->operation = operation_name(ctx, op, &ti->accuracy);
-  ti->points = n;
 
-  for(i = 0; i < n; i++) {
-    struct tm_site *s = &sites->v[idx[i]];
-
-    /* PROJ marks a point it could not transform with HUGE_VAL. */
-    if(!isfinite(x[i]) || !isfinite(y[i]) || fabs(x[i]) > 1e300) {
-      tm_problem_exclude(probs, &s->where, "cannot-reproject",
-                         "check the coordinates and --crs",
-                         "cannot reproject %s (%.6f, %.6f) from %s; the "
-                         "row is left off the map", slot_text(s->crs),
-                         s->x, s->y, src);
-      s->excluded = true;
-      ti->points--;
-      continue;
-    }
-    if(!in_uk(x[i], y[i])) {
-      outside_uk(s, x[i], y[i], probs);
-      ti->points--;
-      continue;
-    }
-    s->lon = x[i];
-    s->lat = y[i];
-  }
+  ti->points = 0;
+  for(i = 0; i < n; i++)
+    if(place(&sites->v[idx[i]], x[i], y[i], src, probs))
+      ti->points++;
   proj_destroy(op);
   free(y);
   free(x);

@@ -1,0 +1,148 @@
+/* csv.c - stage 4a: pins -> flat CSV (RFC 4180, LF, UTF-8, formulas
+ * neutralised).
+ *
+ * Written straight into a memory stream: a field is quoted only when it
+ * must be, so the file stays readable in a text editor and diffs cleanly.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "publish.h"
+#include "util.h"
+
+static const char header[] =
+  "code,name,kind,trust_code,trust_name,nation,status,status_label,notes,"
+  "round,longitude,latitude\n";
+
+/* s when it is valid UTF-8; otherwise a copy in *owned with each byte that
+ * starts no valid sequence replaced by U+FFFD. */
+static const char *utf8_or_fixed(const char *s, char **owned)
+{
+  size_t n = s ? strlen(s) : 0;
+  size_t i = 0, o = 0;
+  char *p;
+
+  *owned = NULL;
+  if(!s)
+    return "";
+  if(tm_utf8_valid(s, n))
+    return s;
+  p = tm_xcalloc(n + 1, 3);
+  while(i < n) {
+    unsigned char c = (unsigned char)s[i];
+    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4
+                 : 0;
+
+    if(len && i + len <= n && tm_utf8_valid(s + i, len)) {
+      memcpy(p + o, s + i, len);
+      o += len;
+      i += len;
+    }
+    else {
+      memcpy(p + o, "\xef\xbf\xbd", 3);
+      o += 3;
+      i++;
+    }
+  }
+  p[o] = '\0';
+  *owned = p;
+  return p;
+}
+
+/* True when a spreadsheet would take a cell starting with c for a
+ * formula. */
+static bool starts_formula(char c)
+{
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' ||
+         c == '\r';
+}
+
+/* One text cell, followed by sep. */
+static void put_text(FILE *m, const char *value, char sep)
+{
+  char *owned;
+  const char *s = utf8_or_fixed(value, &owned);
+  bool quote = strpbrk(s, ",\"\r\n") != NULL;
+
+  if(quote)
+    putc('"', m);
+  if(starts_formula(s[0]))
+    putc('\'', m);
+  for(; *s; s++) {
+    if(*s == '"')
+      putc('"', m);
+    putc(*s, m);
+  }
+  if(quote)
+    putc('"', m);
+  putc(sep, m);
+  free(owned);
+}
+
+/* One number cell with 6 decimals, followed by sep. */
+static void put_coord(FILE *m, double v, char sep)
+{
+  double r;
+
+  if(isfinite(v)) {
+    r = round(v * 1e6) / 1e6;
+    if(r == 0)
+      r = 0;            /* -0 == 0: this stores +0 */
+    fprintf(m, "%.6f", r);
+  }
+  putc(sep, m);
+}
+
+static void put_row(FILE *m, const struct tm_pin *p,
+                    const struct tm_style *st, const char *round_label)
+{
+  const struct tm_status_style *ss =
+    (unsigned)p->status < TM_STATUS_COUNT ? &st->status[p->status] : NULL;
+
+  put_text(m, p->code, ',');
+  put_text(m, p->name, ',');
+  put_text(m, p->is_site ? "site" : "trust", ',');
+  put_text(m, p->trust_code, ',');
+  put_text(m, p->trust_name, ',');
+  put_text(m, p->nation, ',');
+  put_text(m, tm_status_key(p->status), ',');
+  put_text(m, ss ? ss->label : "", ',');
+  put_text(m, p->notes, ',');
+  put_text(m, round_label, ',');
+  put_coord(m, p->lon, ',');
+  put_coord(m, p->lat, '\n');
+}
+
+char *tm_csv_text(const struct tm_pins *pins, const struct tm_style *st)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  size_t i;
+
+  if(!m)
+    tm_oom();
+  fputs(header, m);
+  for(i = 0; i < pins->n; i++)
+    put_row(m, &pins->v[i], st, pins->round ? pins->round : "");
+  if(ferror(m))
+    tm_oom();
+  if(fclose(m))
+    tm_oom();
+  return text;
+}
+
+enum tm_rc tm_csv_write(const struct tm_pins *pins, const struct tm_style *st,
+                        const char *path, struct tm_error *err)
+{
+  char *text = tm_csv_text(pins, st);
+  enum tm_rc rc = tm_write_file(path, text, strlen(text), err);
+
+  free(text);
+  return rc;
+}

@@ -1,0 +1,214 @@
+/* geojson.c - stage 4a: pins -> RFC 7946 GeoJSON text (cJSON).
+ *
+ * Each feature is built as a cJSON tree and printed unformatted on its own
+ * line; the FeatureCollection around them is written by hand, so a diff
+ * between two rounds shows one line per changed pin. Coordinates go in as
+ * raw text (format_coord) rather than cJSON numbers: cJSON prints doubles
+ * with %1.15g, which turns 0.00005 into "5e-05".
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "geojson.h"
+#include "publish.h"
+#include "util.h"
+
+/* Rounded to 6 decimals, no exponent, no trailing zeros, never "-0". */
+static void format_coord(double v, char out[32])
+{
+  double r;
+  size_t n;
+
+  if(!isfinite(v)) {
+    snprintf(out, 32, "null");
+    return;
+  }
+  r = round(v * 1e6) / 1e6;
+  if(r == 0)
+    r = 0;              /* -0 == 0: this stores +0 */
+  snprintf(out, 32, "%.6f", r);
+  n = strlen(out);
+  while(n && out[n - 1] == '0')
+    n--;
+  if(n && out[n - 1] == '.')
+    n--;
+  out[n] = '\0';
+}
+
+/* s when it is valid UTF-8; otherwise a copy in *owned with each byte that
+ * starts no valid sequence replaced by U+FFFD. */
+static const char *utf8_or_fixed(const char *s, char **owned)
+{
+  size_t n = s ? strlen(s) : 0;
+  size_t i = 0, o = 0;
+  char *p;
+
+  *owned = NULL;
+  if(!s)
+    return "";
+  if(tm_utf8_valid(s, n))
+    return s;
+  p = tm_xcalloc(n + 1, 3);
+  while(i < n) {
+    unsigned char c = (unsigned char)s[i];
+    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4
+                 : 0;
+
+    if(len && i + len <= n && tm_utf8_valid(s + i, len)) {
+      memcpy(p + o, s + i, len);
+      o += len;
+      i += len;
+    }
+    else {
+      memcpy(p + o, "\xef\xbf\xbd", 3);
+      o += 3;
+      i++;
+    }
+  }
+  p[o] = '\0';
+  *owned = p;
+  return p;
+}
+
+static void add_text(cJSON *obj, const char *key, const char *value)
+{
+  char *owned;
+
+  if(!cJSON_AddStringToObject(obj, key, utf8_or_fixed(value, &owned)))
+    tm_oom();
+  free(owned);
+}
+
+static void add_raw(cJSON *arr, const char *raw)
+{
+  cJSON *item = cJSON_CreateRaw(raw);
+
+  if(!item || !cJSON_AddItemToArray(arr, item)) {
+    cJSON_Delete(item);
+    tm_oom();
+  }
+}
+
+/* One Point feature, printed unformatted; the caller frees it with
+ * cJSON_free(). */
+static char *feature_text(const struct tm_pin *p, const struct tm_style *st,
+                          const char *round_label)
+{
+  const struct tm_status_style *ss =
+    (unsigned)p->status < TM_STATUS_COUNT ? &st->status[p->status] : NULL;
+  cJSON *feat = cJSON_CreateObject();
+  cJSON *geom, *coords, *props;
+  char num[32];
+  char *text;
+
+  if(!feat || !cJSON_AddStringToObject(feat, "type", "Feature"))
+    tm_oom();
+  geom = cJSON_AddObjectToObject(feat, "geometry");
+  if(!geom || !cJSON_AddStringToObject(geom, "type", "Point"))
+    tm_oom();
+  coords = cJSON_AddArrayToObject(geom, "coordinates");
+  if(!coords)
+    tm_oom();
+  format_coord(p->lon, num);
+  add_raw(coords, num);
+  format_coord(p->lat, num);
+  add_raw(coords, num);
+
+  props = cJSON_AddObjectToObject(feat, "properties");
+  if(!props)
+    tm_oom();
+  add_text(props, "code", p->code);
+  add_text(props, "name", p->name);
+  add_text(props, "kind", p->is_site ? "site" : "trust");
+  add_text(props, "trust_code", p->trust_code);
+  add_text(props, "trust_name", p->trust_name);
+  add_text(props, "nation", p->nation);
+  add_text(props, "status", tm_status_key(p->status));
+  add_text(props, "status_label", ss ? ss->label : "");
+  add_text(props, "colour", ss ? ss->colour : "");
+  add_text(props, "glyph", ss ? tm_glyph_name(ss->glyph) : "");
+  add_text(props, "notes", p->notes);
+  add_text(props, "round", round_label);
+
+  text = cJSON_PrintUnformatted(feat);
+  if(!text)
+    tm_oom();
+  cJSON_Delete(feat);
+  return text;
+}
+
+/* The bounding box of the rounded coordinates, as printed. */
+static void write_bbox(FILE *m, const struct tm_pins *pins)
+{
+  double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+  char num[32];
+  size_t i;
+  int k;
+
+  for(i = 0; i < pins->n; i++) {
+    const double xy[2] = { round(pins->v[i].lon * 1e6) / 1e6,
+                           round(pins->v[i].lat * 1e6) / 1e6 };
+
+    for(k = 0; k < 2; k++) {
+      if(!isfinite(xy[k]))
+        continue;
+      if(xy[k] < lo[k])
+        lo[k] = xy[k];
+      if(xy[k] > hi[k])
+        hi[k] = xy[k];
+    }
+  }
+  fputs("\"bbox\":[", m);
+  format_coord(lo[0], num);
+  fprintf(m, "%s,", num);
+  format_coord(lo[1], num);
+  fprintf(m, "%s,", num);
+  format_coord(hi[0], num);
+  fprintf(m, "%s,", num);
+  format_coord(hi[1], num);
+  fprintf(m, "%s],", num);
+}
+
+char *tm_geojson_text(const struct tm_pins *pins, const struct tm_style *st)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  size_t i;
+
+  if(!m)
+    tm_oom();
+  fputs("{\"type\":\"FeatureCollection\",", m);
+  if(pins->n)
+    write_bbox(m, pins);
+  fputs("\"features\":[", m);
+  for(i = 0; i < pins->n; i++) {
+    char *feat = feature_text(&pins->v[i], st,
+                              pins->round ? pins->round : "");
+
+    fprintf(m, "%s\n%s", i ? "," : "", feat);
+    cJSON_free(feat);
+  }
+  fputs(pins->n ? "\n]}\n" : "]}\n", m);
+  if(ferror(m))
+    tm_oom();
+  if(fclose(m))
+    tm_oom();
+  return text;
+}
+
+enum tm_rc tm_geojson_write(const struct tm_pins *pins,
+                            const struct tm_style *st, const char *path,
+                            struct tm_error *err)
+{
+  char *text = tm_geojson_text(pins, st);
+  enum tm_rc rc = tm_write_file(path, text, strlen(text), err);
+
+  free(text);
+  return rc;
+}
