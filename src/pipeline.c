@@ -12,6 +12,7 @@
 #include "csv.h"
 #include "geojson.h"
 #include "legend.h"
+#include "page.h"
 #include "pipeline.h"
 #include "read.h"
 #include "report.h"
@@ -160,6 +161,31 @@ static enum tm_rc write_text(const char *dir, const char *name, char *text,
   return rc;
 }
 
+/* The page and TileJSON; tile URLs carry a version of the tiles' content,
+ * so browsers and CDNs never mix tiles of two builds. */
+static enum tm_rc write_page(const struct tm_opts *o, struct tm_run *run,
+                             const char *dir, struct tm_error *err)
+{
+  static const char *const tile_parts[] = {
+    "tiles", "clusters.json"
+  };
+  struct tm_page_info info;
+  char version[13];
+  enum tm_rc rc;
+
+  rc = tm_content_version(dir, tile_parts, TM_ARRAY_LEN(tile_parts),
+                          version, err);
+  if(rc)
+    return rc;
+  tm_page_info_init(&info, run->pins, run->style);
+  info.version = version;
+  info.minzoom = run->minzoom;
+  info.maxzoom = run->maxzoom;
+  info.has_retina = o->retina;
+  progress(run, "writing the page");
+  return tm_page_write(run->pins, run->style, &info, dir, err);
+}
+
 static enum tm_rc write_outputs(const struct tm_opts *o, struct tm_run *run,
                                 const char *dir, struct tm_error *err)
 {
@@ -187,6 +213,9 @@ static enum tm_rc write_outputs(const struct tm_opts *o, struct tm_run *run,
     return rc;
   run->tiles_written = true;
   rc = tm_legend_write(run->style, dir, err);
+  if(rc)
+    return rc;
+  rc = write_page(o, run, dir, err);
   if(rc)
     return rc;
 

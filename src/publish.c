@@ -973,3 +973,56 @@ void tm_sha256_hex(const void *buf, size_t len, char hex[65])
   sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
   digest_hex(digest, hex);
 }
+
+enum tm_rc tm_content_version(const char *dir, const char *const *subs,
+                              size_t n, char version[13],
+                              struct tm_error *err)
+{
+  struct sha256_ctx ctx;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  char hex[65];
+  size_t i, k;
+
+  sha256_init(&ctx);
+  for(i = 0; i < n; i++) {
+    char *root = tm_xasprintf("%s/%s", dir, subs[i]);
+    struct entries e = { 0 };
+    struct stat st;
+    enum tm_rc rc = TM_OK;
+
+    if(stat(root, &st)) {
+      /* A missing part is part of the version too. */
+      sha256_update(&ctx, strlen(subs[i]) + 1, (const uint8_t *)subs[i]);
+      free(root);
+      continue;
+    }
+    if(S_ISDIR(st.st_mode))
+      rc = list_tree(root, &e, err);
+    else {
+      int fd = open(root, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      struct entry *en = entries_add(&e, tm_xstrdup(""));
+
+      if(fd < 0)
+        rc = tm_fail_errno(err, "%s: cannot open", root);
+      else {
+        rc = hash_fd(fd, root, en, err);
+        close(fd);
+      }
+    }
+    for(k = 0; !rc && k < e.n; k++) {
+      sha256_update(&ctx, strlen(subs[i]) + 1, (const uint8_t *)subs[i]);
+      sha256_update(&ctx, strlen(e.v[k].path) + 1,
+                    (const uint8_t *)e.v[k].path);
+      sha256_update(&ctx, 64, (const uint8_t *)e.v[k].sha);
+    }
+    entries_clear(&e);
+    free(root);
+    if(rc)
+      return rc;
+  }
+  sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+  digest_hex(digest, hex);
+  memcpy(version, hex, 12);
+  version[12] = '\0';
+  return TM_OK;
+}

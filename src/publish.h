@@ -80,4 +80,12 @@ enum tm_rc tm_write_file(const char *path, const void *buf, size_t len,
 /* The SHA-256 of len bytes as 64 lower-case hex digits and a NUL. */
 void tm_sha256_hex(const void *buf, size_t len, char hex[65]);
 
+/* A content version for the files under dir/sub (a folder, walked
+ * recursively, or one file) for each of the n names: the first 12 hex
+ * digits of a SHA-256 over every file's path and SHA-256, in path order.
+ * It changes exactly when one of those files changes, appears or goes. */
+enum tm_rc tm_content_version(const char *dir, const char *const *subs,
+                              size_t n, char version[13],
+                              struct tm_error *err) TM_MUST_CHECK;
+
 #endif /* TM_PUBLISH_H */
