@@ -93,6 +93,9 @@ static void print_summary(const struct tm_opts *o, const struct tm_run *run,
           "removed (see %s/changes.txt)\n", run->publish.files,
           run->publish.added, run->publish.changed, run->publish.removed,
           o->out_dir);
+  if(run->publish.leftover[0])
+    fprintf(stderr, "trustmap: warning: the previous build could not be "
+            "removed; delete %s by hand\n", run->publish.leftover);
 }
 
 int main(int argc, char **argv)

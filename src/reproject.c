@@ -55,16 +55,32 @@ static const char *slot_text(enum tm_crs_slot slot)
 static void outside_uk(struct tm_site *s, double lon, double lat,
                        struct tm_problems *probs)
 {
-  const char *fix = "check the coordinates";
-
-  if(s->crs == TM_CRS_LONLAT && in_uk(lat, lon))
-    fix = "latitude and longitude look swapped";
-  else if(s->crs == TM_CRS_GRID || s->crs == TM_CRS_POSTCODE_GRID)
-    fix = "check the easting and northing, and --crs";
-  tm_problem_exclude(probs, &s->where, "outside-uk", fix,
-                     "%s (%.6f, %.6f) is at longitude %.4f, latitude %.4f,"
-                     " outside the UK; the row is left off the map",
-                     slot_text(s->crs), s->x, s->y, lon, lat);
+  switch(s->crs) {
+  case TM_CRS_LONLAT:
+  case TM_CRS_POSTCODE_LONLAT:
+    tm_problem_exclude(probs, &s->where, "outside-uk",
+                       in_uk(lat, lon) ? "latitude and longitude look "
+                                         "swapped"
+                                       : "check the coordinates",
+                       "latitude %.6f, longitude %.6f is outside the UK; "
+                       "the row is left off the map", s->y, s->x);
+    break;
+  case TM_CRS_GRID:
+  case TM_CRS_POSTCODE_GRID:
+    tm_problem_exclude(probs, &s->where, "outside-uk",
+                       "check the easting and northing, and --crs",
+                       "easting %.2f, northing %.2f is at longitude %.4f, "
+                       "latitude %.4f, outside the UK; the row is left off "
+                       "the map", s->x, s->y, lon, lat);
+    break;
+  default:
+    tm_problem_exclude(probs, &s->where, "outside-uk",
+                       "check the point and the layer's CRS",
+                       "point (%.6f, %.6f) is at longitude %.4f, latitude "
+                       "%.4f, outside the UK; the row is left off the map",
+                       s->x, s->y, lon, lat);
+    break;
+  }
   s->excluded = true;
 }
 
