@@ -133,7 +133,12 @@ static struct tm_trusts *collect_trusts(struct tm_sites *sites,
     t->code = s0->trust_code;
     t->status = TM_STATUS_NO_RESPONSE;
     t->notes = "";
+    /* This order is by site, so the trust's first row in the file is the
+     * lowest row of the group. */
     t->where = s0->where;
+    for(j = i + 1; j < end; j++)
+      if(sites->v[order[j]].where.row < t->where.row)
+        t->where = sites->v[order[j]].where;
     /* The trust's own row comes first in this order, if there is one. */
     for(j = i; j < end && !t->name; j++) {
       const struct tm_site *s = &sites->v[order[j]];

@@ -79,23 +79,19 @@ static size_t sum(const size_t *v)
   return s;
 }
 
-static size_t count_excluded(const struct tm_problems *probs,
-                             const char *path)
-{
-  size_t i, n = 0;
-
-  for(i = 0; i < probs->n; i++) {
-    const struct tm_problem *p = &probs->v[i];
-
-    if(p->excludes_row && p->where.path && !strcmp(p->where.path, path))
-      n++;
-  }
-  return n;
-}
-
+/* Counted from the records, not from the problem list: both tables may
+ * come from one workbook (--layer), so a path does not tell the trusts
+ * sheet's problems from the FOI sheet's. Rows that never became a site
+ * (no code, no name) plus sites that were excluded. */
 size_t tm_report_rows_left_off(const struct tm_report *r)
 {
-  return count_excluded(r->probs, r->trusts_path);
+  const struct tm_sites *s = r->sites;
+  size_t i, n = s->rows - s->blank_rows - s->n;
+
+  for(i = 0; i < s->n; i++)
+    if(s->v[i].excluded)
+      n++;
+  return n;
 }
 
 size_t tm_report_answers_ignored(const struct tm_report *r)

@@ -92,30 +92,80 @@ static void note_blank_rows(struct tm_problems *probs, const char *path,
 
 /* ---- numbers -------------------------------------------------------- */
 
+/* "529,310" or "-1,214,000.5": digits grouped in thousands by commas. */
+static bool thousands_grouped(const char *s, size_t n)
+{
+  size_t i = 0, digits = 0;
+
+  if(i < n && (s[i] == '-' || s[i] == '+'))
+    i++;
+  while(i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+    i++;
+    digits++;
+  }
+  if(!digits || digits > 3 || i == n || s[i] != ',')
+    return false;
+  while(i < n && s[i] == ',') {
+    for(digits = 0, i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+      digits++;
+    if(digits != 3)
+      return false;
+  }
+  if(i < n && s[i] == '.')
+    for(i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+      ;
+  return i == n;
+}
+
 /* Parses a coordinate cell; on failure adds an excluding problem that
- * says why, with a fix for the common decimal-comma case. */
+ * says why, with a fix for the common decimal-comma case. Degrees
+ * (|range| <= 180) read a comma as a decimal comma; grid metres, which are
+ * whole numbers a spreadsheet groups as "529,310", as a thousands
+ * separator. Messages quote the cell trimmed. */
 static bool coordinate(const char *text, const char *what, double min,
                        double max, const struct tm_where *w,
                        struct tm_problems *probs, double *out)
 {
   double v;
   char buf[64];
-  size_t i, n = strlen(text);
+  size_t i, k, n;
 
+  while(tm_ascii_isspace(*text))
+    text++;
+  n = strlen(text);
+  while(n && tm_ascii_isspace(text[n - 1]))
+    n--;
   if(tm_parse_double(text, &v)) {
     if(v < min || v > max) {
       tm_problem_exclude(probs, w, "bad-coordinate",
                          "check the value and the column",
-                         "%s %s is out of range (%g to %g); the row is "
-                         "left off the map", what, text, min, max);
+                         "%s %.*s is out of range (%g to %g); the row is "
+                         "left off the map", what, (int)n, text, min, max);
       return false;
     }
     *out = v;
     return true;
   }
+  if(n < sizeof(buf) && max > 180 && thousands_grouped(text, n)) {
+    for(i = k = 0; i < n; i++)
+      if(text[i] != ',')
+        buf[k++] = text[i];
+    buf[k] = '\0';
+    if(tm_parse_double(buf, &v)) {
+      char *fix = tm_xasprintf("write it without the thousands separator: "
+                               "%s", buf);
+
+      tm_problem_exclude(probs, w, "bad-coordinate", fix,
+                         "%s \"%.*s\" has a thousands separator; the row "
+                         "is left off the map", what, (int)n, text);
+      free(fix);
+      return false;
+    }
+  }
   /* "51,5" from a decimal-comma spreadsheet: say so precisely. */
   if(n < sizeof(buf) && memchr(text, ',', n) && !memchr(text, '.', n)) {
-    memcpy(buf, text, n + 1);
+    memcpy(buf, text, n);
+    buf[n] = '\0';
     for(i = 0; i < n; i++)
       if(buf[i] == ',')
         buf[i] = '.';
@@ -123,16 +173,16 @@ static bool coordinate(const char *text, const char *what, double min,
       char *fix = tm_xasprintf("write it with a decimal point: %s", buf);
 
       tm_problem_exclude(probs, w, "bad-coordinate", fix,
-                         "%s \"%s\" uses a decimal comma; the row is left "
-                         "off the map", what, text);
+                         "%s \"%.*s\" uses a decimal comma; the row is left "
+                         "off the map", what, (int)n, text);
       free(fix);
       return false;
     }
   }
   tm_problem_exclude(probs, w, "bad-coordinate",
                      "write a number, e.g. 51.5074 or -0.1278",
-                     "%s \"%s\" is not a number; the row is left off the "
-                     "map", what, text);
+                     "%s \"%.*s\" is not a number; the row is left off the "
+                     "map", what, (int)n, text);
   return false;
 }
 
@@ -279,8 +329,9 @@ postcode_find(const struct tm_postcodes *pc, const char *text)
 
 /* ---- nations -------------------------------------------------------- */
 
-/* Welsh NHS trusts carry English-looking R codes. */
-static const char *const welsh_trusts[] = { "RQF", "RT4", "RYT", "RQ3" };
+/* Welsh NHS trusts carry English-looking R codes: Velindre, the Welsh
+ * Ambulance Service and Public Health Wales (ODS grouping W00). */
+static const char *const welsh_trusts[] = { "RQF", "RT4", "RYT" };
 
 const char *tm_nation_from_code(const char *code)
 {
