@@ -124,6 +124,7 @@ static struct tm_trusts *collect_trusts(struct tm_sites *sites,
   while(i < sites->n) {
     const struct tm_site *s0 = &sites->v[order[i]];
     struct tm_trust *t = &trusts->v[trusts->n];
+    const struct tm_site *named_by = NULL;
     size_t end = i;
 
     while(end < sites->n &&
@@ -146,10 +147,31 @@ static struct tm_trusts *collect_trusts(struct tm_sites *sites,
       if(!s->is_site) {
         t->name = s->trust_name ? s->trust_name : s->name;
         t->nation = s->nation;
+        named_by = s;
       }
       else if(s->trust_name) {
         t->name = s->trust_name;
         t->nation = s->nation;
+        named_by = s;
+      }
+    }
+    /* Two names for one code is often a mistyped code that quietly moves
+     * a hospital into another trust: say so once per trust. */
+    for(j = i; t->name && j < end; j++) {
+      const struct tm_site *s = &sites->v[order[j]];
+
+      if(!s->excluded && s->trust_name &&
+         strcmp(s->trust_name, t->name)) {
+        char *fix = tm_xasprintf("check the code, or use one name for "
+                                 "trust %s", t->code);
+
+        tm_problem_note(probs, &s->where, "conflicting-name", fix,
+                        "trust \"%s\" is called \"%s\" here but \"%s\" "
+                        "on row %ld; the map uses \"%s\"", t->code,
+                        s->trust_name, t->name, named_by->where.row,
+                        t->name);
+        free(fix);
+        break;
       }
     }
     if(!t->name) {

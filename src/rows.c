@@ -420,8 +420,9 @@ static bool locate(const struct tm_table *t, size_t i,
                                postcodes->path);
 
       tm_problem_exclude(probs, w, "unknown-postcode", fix,
-                         "postcode \"%s\" is not in %s; the row is left "
-                         "off the map", pcode, postcodes->path);
+                         "postcode \"%s\" is not in %s (or has no usable "
+                         "coordinates there); the row is left off the map",
+                         pcode, postcodes->path);
       free(fix);
       return false;
     }

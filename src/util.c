@@ -185,6 +185,11 @@ bool tm_parse_double(const char *s, double *out)
     s++;
   if(!*s)
     return false;
+  /* strtod also reads hex ("0x1A"), "inf" and "nan"; a spreadsheet cell
+   * holding those is a mistake, not a coordinate. */
+  for(end = (char *)s; *end && !tm_ascii_isspace(*end); end++)
+    if(!strchr("0123456789+-.eE", *end))
+      return false;
   errno = 0;
   v = strtod(s, &end);
   if(end == s || errno == ERANGE || !isfinite(v))

@@ -338,8 +338,8 @@ static void postcode_should_be_found_whatever_its_spaces_and_case(void **state)
 
   expect_problems(&probs, 2);
   expect_excluded(&probs, 4, "unknown-postcode",
-                  "postcode \"SE1 9RT\" is not in postcodes.csv; the row is "
-                  "left off the map");
+                  "postcode \"SE1 9RT\" is not in postcodes.csv (or has no "
+                  "usable coordinates there); the row is left off the map");
   expect_excluded(&probs, 5, "unknown-postcode", NULL);
   assert_true(site_at(s, 4)->excluded);
   assert_true(site_at(s, 5)->excluded);
