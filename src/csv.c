@@ -16,7 +16,7 @@
 
 static const char header[] =
   "code,name,kind,trust_code,trust_name,nation,status,status_label,notes,"
-  "round,longitude,latitude\n";
+  "round,previous_status,longitude,latitude\n";
 
 /* s when it is valid UTF-8; otherwise a copy in *owned with each byte that
  * starts no valid sequence replaced by U+FFFD. */
@@ -114,6 +114,8 @@ static void put_row(FILE *m, const struct tm_pin *p,
   put_text(m, ss ? ss->label : "", ',');
   put_text(m, p->notes, ',');
   put_text(m, round_label, ',');
+  put_text(m, p->previous_status < 0 ? "" :
+              tm_status_key(p->previous_status), ',');
   put_coord(m, p->lon, ',');
   put_coord(m, p->lat, '\n');
 }
@@ -145,4 +147,37 @@ enum tm_rc tm_csv_write(const struct tm_pins *pins, const struct tm_style *st,
 
   free(text);
   return rc;
+}
+
+static const char *const change_kinds[] = { "status", "added", "removed" };
+
+char *tm_changes_csv_text(const struct tm_changes *c,
+                          const char *round_label)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  size_t i;
+
+  if(!m)
+    tm_oom();
+  fputs("trust_code,trust_name,nation,change,previous_status,status,"
+        "previous_round,round,longitude,latitude\n", m);
+  for(i = 0; i < c->n; i++) {
+    const struct tm_change *ch = &c->v[i];
+
+    put_text(m, ch->code, ',');
+    put_text(m, ch->name, ',');
+    put_text(m, ch->nation, ',');
+    put_text(m, change_kinds[ch->kind], ',');
+    put_text(m, ch->from < 0 ? "" : tm_status_key(ch->from), ',');
+    put_text(m, ch->to < 0 ? "" : tm_status_key(ch->to), ',');
+    put_text(m, c->from_round, ',');
+    put_text(m, round_label, ',');
+    put_coord(m, ch->lon, ',');
+    put_coord(m, ch->lat, '\n');
+  }
+  if(ferror(m) || fclose(m))
+    tm_oom();
+  return text;
 }

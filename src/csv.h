@@ -23,6 +23,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "previous.h"
 #include "style.h"
 
 /* Returns the CSV text (new string, caller frees). */
@@ -31,5 +32,10 @@ char *tm_csv_text(const struct tm_pins *pins, const struct tm_style *st);
 /* Writes tm_csv_text() to path (parent folders are created). */
 enum tm_rc tm_csv_write(const struct tm_pins *pins, const struct tm_style *st,
                         const char *path, struct tm_error *err) TM_MUST_CHECK;
+
+/* changes.csv: the rows of changes.geojson as a table. Returns a new
+ * string. */
+char *tm_changes_csv_text(const struct tm_changes *c,
+                          const char *round_label);
 
 #endif /* TM_CSV_H */

@@ -84,6 +84,15 @@ static void add_text(cJSON *obj, const char *key, const char *value)
   free(owned);
 }
 
+/* A status key, or null for -1 (nothing to compare with). */
+static void add_status_or_null(cJSON *obj, const char *key, int status)
+{
+  if(status < 0 ? !cJSON_AddNullToObject(obj, key)
+                : !cJSON_AddStringToObject(obj, key,
+                                           tm_status_key(status)))
+    tm_oom();
+}
+
 static void add_raw(cJSON *arr, const char *raw)
 {
   cJSON *item = cJSON_CreateRaw(raw);
@@ -134,6 +143,7 @@ static char *feature_text(const struct tm_pin *p, const struct tm_style *st,
   add_text(props, "glyph", ss ? tm_glyph_name(ss->glyph) : "");
   add_text(props, "notes", p->notes);
   add_text(props, "round", round_label);
+  add_status_or_null(props, "previous_status", p->previous_status);
 
   text = cJSON_PrintUnformatted(feat);
   if(!text)
@@ -211,4 +221,60 @@ enum tm_rc tm_geojson_write(const struct tm_pins *pins,
 
   free(text);
   return rc;
+}
+
+static const char *const change_kinds[] = { "status", "added", "removed" };
+
+char *tm_changes_geojson_text(const struct tm_changes *c,
+                              const char *round_label)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  size_t i;
+
+  if(!m)
+    tm_oom();
+  fputs("{\"type\":\"FeatureCollection\",\"features\":[", m);
+  for(i = 0; i < c->n; i++) {
+    const struct tm_change *ch = &c->v[i];
+    cJSON *feat = cJSON_CreateObject();
+    cJSON *geom, *coords, *props;
+    char num[32];
+    char *ft;
+
+    if(!feat || !cJSON_AddStringToObject(feat, "type", "Feature"))
+      tm_oom();
+    geom = cJSON_AddObjectToObject(feat, "geometry");
+    if(!geom || !cJSON_AddStringToObject(geom, "type", "Point"))
+      tm_oom();
+    coords = cJSON_AddArrayToObject(geom, "coordinates");
+    if(!coords)
+      tm_oom();
+    format_coord(ch->lon, num);
+    add_raw(coords, num);
+    format_coord(ch->lat, num);
+    add_raw(coords, num);
+    props = cJSON_AddObjectToObject(feat, "properties");
+    if(!props)
+      tm_oom();
+    add_text(props, "trust_code", ch->code);
+    add_text(props, "trust_name", ch->name);
+    add_text(props, "nation", ch->nation);
+    add_text(props, "change", change_kinds[ch->kind]);
+    add_status_or_null(props, "previous_status", ch->from);
+    add_status_or_null(props, "status", ch->to);
+    add_text(props, "previous_round", c->from_round);
+    add_text(props, "round", round_label);
+    ft = cJSON_PrintUnformatted(feat);
+    if(!ft)
+      tm_oom();
+    cJSON_Delete(feat);
+    fprintf(m, "%s\n%s", i ? "," : "", ft);
+    cJSON_free(ft);
+  }
+  fputs(c->n ? "\n]}\n" : "]}\n", m);
+  if(ferror(m) || fclose(m))
+    tm_oom();
+  return text;
 }

@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "previous.h"
 #include "style.h"
 
 /* Returns the GeoJSON text (new string, caller frees). */
@@ -31,5 +32,12 @@ char *tm_geojson_text(const struct tm_pins *pins, const struct tm_style *st);
 enum tm_rc tm_geojson_write(const struct tm_pins *pins,
                             const struct tm_style *st, const char *path,
                             struct tm_error *err) TM_MUST_CHECK;
+
+/* changes.geojson: one Point per trust whose status changed, or that was
+ * added or removed since the previous build (at its first pin), with
+ * change, previous_status, status, previous_round and round. Returns a new
+ * string. */
+char *tm_changes_geojson_text(const struct tm_changes *c,
+                              const char *round_label);
 
 #endif /* TM_GEOJSON_H */

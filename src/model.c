@@ -43,6 +43,7 @@ struct tm_pin *tm_pins_add(struct tm_pins *pins)
   p = &pins->v[pins->n++];
   memset(p, 0, sizeof(*p));
   p->notes = "";
+  p->previous_status = -1;
   return p;
 }
 

@@ -43,6 +43,8 @@ struct tm_pin {
   const char *notes;       /* FOI notes; "" when none */
   bool is_site;            /* false: the pin is the trust itself */
   enum tm_status status;
+  int previous_status;     /* the trust's status in the previous build
+                              (enum tm_status), or -1: none to compare */
   double lon, lat;         /* WGS84 degrees (CRS84 axis order) */
   double mx, my;           /* Web Mercator (EPSG:3857) metres */
   struct tm_where where;   /* the trusts-file row that gave this pin */

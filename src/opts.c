@@ -29,6 +29,9 @@ static const char usage_text[] =
   "\n"
   "output:\n"
   "  --out DIR            output folder (default out)\n"
+  "  --previous DIR       the build to report changes against (default: "
+  "the\n"
+  "                       output folder's current build)\n"
   "  --minzoom N, --maxzoom N\n"
   "                       tile zoom range (default: from the style)\n"
   "  --no-retina          do not write @2x tiles\n"
@@ -126,7 +129,7 @@ static enum tm_rc parse_int(const char *opt, const char *arg, long min,
 static const char *const valued[] = {
   "--trusts", "--foi", "--postcodes", "--style", "--round", "--crs",
   "--col", "--no-header", "--layer", "--out", "--minzoom", "--maxzoom",
-  "--base-layer", "--jobs"
+  "--base-layer", "--jobs", "--previous"
 };
 
 static bool takes_value(const char *opt)
@@ -174,6 +177,8 @@ static enum tm_rc apply(struct tm_opts *o, const char *opt, const char *v,
     return parse_int(opt, v, 0, 22, &o->maxzoom, err);
   else if(!strcmp(opt, "--base-layer"))
     o->base_layer = v;
+  else if(!strcmp(opt, "--previous"))
+    o->previous = v;
   else if(!strcmp(opt, "--jobs"))
     return parse_int(opt, v, 1, 1024, &o->jobs, err);
   if(!v[0] && strcmp(opt, "--round"))

@@ -38,6 +38,7 @@ struct tm_opts {
   bool strict;            /* warnings stop the build */
   bool quiet;             /* no progress or summary */
   const char *base_layer; /* overrides the style's: URL template or "none" */
+  const char *previous;   /* baseline build; NULL: the output folder */
 };
 
 /* Defaults: the sample in data/trusts/, styles/default.json, out/. */

@@ -146,6 +146,8 @@ static void fill_report(const struct tm_opts *o, const struct tm_run *run,
   r->transforms = &run->transforms;
   r->probs = &run->probs;
   r->tiles = run->tiles_written ? &run->tiles : NULL;
+  r->previous = run->previous;
+  r->changes = run->changes;
   r->minzoom = run->minzoom;
   r->maxzoom = run->maxzoom;
 }
@@ -206,6 +208,16 @@ static enum tm_rc write_outputs(const struct tm_opts *o, struct tm_run *run,
   free(path);
   if(rc)
     return rc;
+
+  if(run->changes) {
+    rc = write_text(dir, "changes.geojson",
+                    tm_changes_geojson_text(run->changes, run->round), err);
+    if(!rc)
+      rc = write_text(dir, "changes.csv",
+                      tm_changes_csv_text(run->changes, run->round), err);
+    if(rc)
+      return rc;
+  }
 
   progress(run, "rendering tiles");
   rc = tm_tiles_write(run->pins, run->style, &to, dir, &run->tiles, err);
@@ -276,6 +288,17 @@ enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
     if(rc)
       return rc;
   }
+  if(run->pins) {
+    /* The baseline for "what changed": --previous, or the build about to
+     * be replaced. */
+    rc = tm_previous_load(o->previous ? o->previous : o->out_dir,
+                          o->previous != NULL, &run->probs, err,
+                          &run->previous);
+    if(rc && rc != TM_INPUT)
+      return rc;
+    run->changes = tm_changes_compute(run->previous, run->trusts,
+                                      run->pins);
+  }
   if(run->pins && !run->pins->n) {
     struct tm_where w = { o->file[TM_FILE_TRUSTS].path, 0 };
 
@@ -295,6 +318,8 @@ void tm_run_clear(struct tm_run *run)
 {
   int f;
 
+  tm_changes_free(run->changes);
+  tm_previous_free(run->previous);
   tm_pins_free(run->pins);
   tm_trusts_free(run->trusts);
   tm_fois_free(run->fois);

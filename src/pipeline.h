@@ -13,6 +13,7 @@
 #include "join.h"
 #include "opts.h"
 #include "problems.h"
+#include "previous.h"
 #include "publish.h"
 #include "reproject.h"
 #include "rows.h"
@@ -33,6 +34,8 @@ struct tm_run {
   struct tm_fois *fois;
   struct tm_trusts *trusts;
   struct tm_pins *pins;
+  struct tm_previous *previous;   /* NULL: no build to compare with */
+  struct tm_changes *changes;     /* NULL: not compared */
   struct tm_transforms transforms;
   struct tm_problems probs;
   char *round;

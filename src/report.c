@@ -21,6 +21,7 @@ struct nation_counts {
   const char *nation;
   size_t trusts[TM_STATUS_COUNT];
   size_t pins[TM_STATUS_COUNT];
+  size_t before[TM_STATUS_COUNT];   /* trusts in the previous build */
 };
 
 /* England, Wales, Scotland, Northern Ireland first, then any others in
@@ -30,6 +31,7 @@ struct counts {
   size_t n;
   size_t trusts[TM_STATUS_COUNT];
   size_t pins[TM_STATUS_COUNT];
+  size_t before[TM_STATUS_COUNT];
 };
 
 static struct nation_counts *nation_slot(struct counts *c, const char *nation)
@@ -52,8 +54,8 @@ static void count(const struct tm_report *r, struct counts *c)
   size_t i;
 
   memset(c, 0, sizeof(*c));
-  c->v = tm_xcalloc(r->trusts->n + r->pins->n + TM_ARRAY_LEN(uk),
-                    sizeof(c->v[0]));
+  c->v = tm_xcalloc(r->trusts->n + r->pins->n + TM_ARRAY_LEN(uk) +
+                    (r->previous ? r->previous->n : 0), sizeof(c->v[0]));
   for(i = 0; i < TM_ARRAY_LEN(uk); i++)
     nation_slot(c, uk[i]);
   for(i = 0; i < r->trusts->n; i++) {
@@ -67,6 +69,12 @@ static void count(const struct tm_report *r, struct counts *c)
 
     nation_slot(c, p->nation)->pins[p->status]++;
     c->pins[p->status]++;
+  }
+  for(i = 0; r->previous && i < r->previous->n; i++) {
+    const struct tm_prev_trust *t = &r->previous->v[i];
+
+    nation_slot(c, t->nation)->before[t->status]++;
+    c->before[t->status]++;
   }
 }
 
@@ -205,6 +213,39 @@ static cJSON *problems_json(const struct tm_problems *probs)
   return a;
 }
 
+static const char *const change_kinds[] = { "status", "added", "removed" };
+
+static cJSON *changes_json(const struct tm_report *r)
+{
+  cJSON *o = cJSON_CreateObject(), *a;
+  size_t i;
+
+  check(o);
+  check(cJSON_AddStringToObject(o, "previous_round",
+                                r->changes->from_round));
+  a = cJSON_AddArrayToObject(o, "trusts");
+  check(a);
+  for(i = 0; i < r->changes->n; i++) {
+    const struct tm_change *ch = &r->changes->v[i];
+    cJSON *c = cJSON_CreateObject();
+
+    add_item(a, NULL, c);
+    check(cJSON_AddStringToObject(c, "trust_code", ch->code));
+    check(cJSON_AddStringToObject(c, "trust_name", ch->name));
+    check(cJSON_AddStringToObject(c, "change", change_kinds[ch->kind]));
+    if(ch->from < 0)
+      check(cJSON_AddNullToObject(c, "previous_status"));
+    else
+      check(cJSON_AddStringToObject(c, "previous_status",
+                                    tm_status_key(ch->from)));
+    if(ch->to < 0)
+      check(cJSON_AddNullToObject(c, "status"));
+    else
+      check(cJSON_AddStringToObject(c, "status", tm_status_key(ch->to)));
+  }
+  return o;
+}
+
 char *tm_report_json(const struct tm_report *r)
 {
   cJSON *root = cJSON_CreateObject(), *o, *a;
@@ -247,6 +288,8 @@ char *tm_report_json(const struct tm_report *r)
     if(!r->trusts->v[i].answered)
       add_item(a, NULL, cJSON_CreateString(r->trusts->v[i].code));
   add_item(o, "by_status", status_object(c.trusts));
+  if(r->previous)
+    add_item(o, "previous_by_status", status_object(c.before));
   add_item(root, "pins", status_object(c.pins));
 
   o = cJSON_AddObjectToObject(root, "by_nation");
@@ -254,13 +297,17 @@ char *tm_report_json(const struct tm_report *r)
   for(i = 0; i < c.n; i++) {
     cJSON *n;
 
-    if(!sum(c.v[i].trusts) && !sum(c.v[i].pins))
+    if(!sum(c.v[i].trusts) && !sum(c.v[i].pins) && !sum(c.v[i].before))
       continue;
     n = cJSON_AddObjectToObject(o, c.v[i].nation);
     check(n);
     add_item(n, "trusts", status_object(c.v[i].trusts));
+    if(r->previous)
+      add_item(n, "previous_trusts", status_object(c.v[i].before));
     add_item(n, "pins", status_object(c.v[i].pins));
   }
+  if(r->changes && r->previous)
+    add_item(root, "changes", changes_json(r));
 
   if(r->tiles) {
     unsigned long long total = 0;
@@ -347,15 +394,26 @@ static void put_text(struct buf *b, const char *s)
   }
 }
 
-static void status_row(struct buf *b, const char *label, const size_t *v)
+/* One table row; with a previous build, each count shows its change:
+ * "11 (+2)". */
+static void status_row(struct buf *b, const char *label, const size_t *v,
+                       const size_t *before)
 {
   int s;
 
   put(b, "| ");
   put_text(b, label);
-  for(s = 0; s < TM_STATUS_COUNT; s++)
-    put(b, " | %zu", v[s]);
-  put(b, " | %zu |\n", sum(v));
+  for(s = 0; s <= TM_STATUS_COUNT; s++) {
+    size_t now = s < TM_STATUS_COUNT ? v[s] : sum(v);
+    size_t then = !before ? 0 : s < TM_STATUS_COUNT ? before[s]
+                                                     : sum(before);
+
+    put(b, " | %zu", now);
+    if(before && now != then)
+      put(b, " (%s%zu)", now > then ? "+" : "-",
+          now > then ? now - then : then - now);
+  }
+  put(b, " |\n");
 }
 
 static void status_header(struct buf *b, const struct tm_style *st,
@@ -374,6 +432,40 @@ static void status_header(struct buf *b, const struct tm_style *st,
   put(b, "|\n");
 }
 
+static void put_status_label(struct buf *b, const struct tm_style *st,
+                             int status)
+{
+  put_text(b, status < 0 ? "(none)" : st->status[status].label);
+}
+
+static void put_changes(struct buf *b, const struct tm_report *r)
+{
+  size_t i, n[3] = { 0 };
+
+  for(i = 0; i < r->changes->n; i++)
+    n[r->changes->v[i].kind]++;
+  put(b, "\n## Changes since the previous round\n\n");
+  put(b, "Trusts whose answer changed: %zu; trusts added: %zu; trusts "
+      "removed: %zu (also in changes.csv and changes.geojson).\n",
+      n[TM_CHANGE_STATUS], n[TM_CHANGE_ADDED], n[TM_CHANGE_REMOVED]);
+  if(!r->changes->n)
+    return;
+  put(b, "\n| trust | change | before | now |\n|---|---|---|---|\n");
+  for(i = 0; i < r->changes->n; i++) {
+    const struct tm_change *ch = &r->changes->v[i];
+
+    put(b, "| ");
+    put_text(b, ch->code);
+    put(b, " ");
+    put_text(b, ch->name);
+    put(b, " | %s | ", change_kinds[ch->kind]);
+    put_status_label(b, r->style, ch->from);
+    put(b, " | ");
+    put_status_label(b, r->style, ch->to);
+    put(b, " |\n");
+  }
+}
+
 char *tm_report_markdown(const struct tm_report *r)
 {
   struct buf b = { 0 };
@@ -390,16 +482,25 @@ char *tm_report_markdown(const struct tm_report *r)
   put(&b, "\n\n## Trusts by status\n\n");
   status_header(&b, r->style, "nation");
   for(i = 0; i < c.n; i++)
-    if(sum(c.v[i].trusts))
-      status_row(&b, c.v[i].nation, c.v[i].trusts);
-  status_row(&b, "all", c.trusts);
+    if(sum(c.v[i].trusts) || sum(c.v[i].before))
+      status_row(&b, c.v[i].nation, c.v[i].trusts,
+                 r->previous ? c.v[i].before : NULL);
+  status_row(&b, "all", c.trusts, r->previous ? c.before : NULL);
+  if(r->previous) {
+    put(&b, "\nIn brackets: the change since the previous build (round ");
+    put_text(&b, r->changes->from_round[0] ? r->changes->from_round
+                                           : "not named");
+    put(&b, ").\n");
+  }
+  if(r->changes && r->previous)
+    put_changes(&b, r);
 
   put(&b, "\n## Pins on the map (sites) by status\n\n");
   status_header(&b, r->style, "nation");
   for(i = 0; i < c.n; i++)
     if(sum(c.v[i].pins))
-      status_row(&b, c.v[i].nation, c.v[i].pins);
-  status_row(&b, "all", c.pins);
+      status_row(&b, c.v[i].nation, c.v[i].pins, NULL);
+  status_row(&b, "all", c.pins, NULL);
 
   put(&b, "\n## Inputs\n\n");
   put(&b, "- Trusts file ");

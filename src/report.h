@@ -9,6 +9,7 @@
 #define TM_REPORT_H
 
 #include "join.h"
+#include "previous.h"
 #include "problems.h"
 #include "reproject.h"
 #include "rows.h"
@@ -28,6 +29,8 @@ struct tm_report {
   const struct tm_transforms *transforms;
   const struct tm_problems *probs;
   const struct tm_tiles_summary *tiles;  /* NULL: no tiles written */
+  const struct tm_previous *previous;    /* NULL: no previous build */
+  const struct tm_changes *changes;      /* NULL: no previous build */
   int minzoom, maxzoom;
 };
 

@@ -203,7 +203,7 @@ static void text_should_parse_back_to_the_same_values(void **state)
 {
   static const char *const keys[] = {
     "code", "name", "kind", "trust_code", "trust_name", "nation", "status",
-    "status_label", "colour", "glyph", "notes", "round"
+    "status_label", "colour", "glyph", "notes", "round", "previous_status"
   };
   struct tm_style st = test_style();
   struct tm_pins *pins = three_pins();
@@ -229,7 +229,7 @@ static void text_should_parse_back_to_the_same_values(void **state)
     const cJSON *geom = cJSON_GetObjectItem(f, "geometry");
     const cJSON *xy = cJSON_GetObjectItem(geom, "coordinates");
     const cJSON *props = cJSON_GetObjectItem(f, "properties");
-    const char *want[12];
+    const char *want[13];
     size_t k;
 
     assert_string_equal(cJSON_GetObjectItem(f, "type")->valuestring,
@@ -252,12 +252,17 @@ static void text_should_parse_back_to_the_same_values(void **state)
     want[9] = tm_glyph_name(st.status[p->status].glyph);
     want[10] = p->notes;
     want[11] = "2025-09";
+    want[12] = NULL;   /* no previous build: null */
     /* exactly these keys, in this order */
-    assert_int_equal(cJSON_GetArraySize(props), 12);
-    for(k = 0; k < 12; k++) {
+    assert_int_equal(cJSON_GetArraySize(props), 13);
+    for(k = 0; k < 13; k++) {
       const cJSON *v = cJSON_GetArrayItem(props, (int)k);
 
       assert_string_equal(v->string, keys[k]);
+      if(!want[k]) {
+        assert_true(cJSON_IsNull(v));
+        continue;
+      }
       assert_true(cJSON_IsString(v));
       assert_string_equal(v->valuestring, want[k]);
     }
