@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chart.h"
 #include "csv.h"
 #include "geojson.h"
 #include "legend.h"
@@ -228,6 +229,10 @@ static enum tm_rc write_outputs(const struct tm_opts *o, struct tm_run *run,
   if(rc)
     return rc;
   rc = write_page(o, run, dir, err);
+  if(rc)
+    return rc;
+  rc = tm_chart_write(run->trusts, run->previous, run->style, run->round,
+                      dir, err);
   if(rc)
     return rc;
 
