@@ -25,3 +25,28 @@ if grep -qE '^(added|changed|removed) ' "$work/a/changes.txt"; then
   exit 1
 fi
 echo "ok: reruns are byte-identical"
+
+# One answer changes: the change list names exactly that trust, every pin
+# carries previous_status, and --previous names the baseline explicitly.
+sed 's/^RJ1,Yes,/RJ1,No,/' data/trusts/foi-2025-09.csv > "$work/foi-2025-10.csv"
+grep -q '^RJ1,No,' "$work/foi-2025-10.csv"
+"$bin" build --trusts data/trusts/trusts.csv --foi "$work/foi-2025-10.csv" \
+  --out "$work/a" --maxzoom 6 --quiet
+python3 - "$work/a" <<'PY'
+import csv, json, sys
+out = sys.argv[1]
+rows = list(csv.DictReader(open(out + "/changes.csv", encoding="utf-8")))
+assert [(r["trust_code"], r["previous_status"], r["status"], r["previous_round"], r["round"]) for r in rows] == \
+       [("RJ1", "collecting", "not_collecting", "2025-09", "2025-10")], rows
+g = json.load(open(out + "/trusts.geojson"))
+for f in g["features"]:
+    p = f["properties"]
+    want = "collecting" if p["trust_code"] == "RJ1" else p["status"]
+    assert p["previous_status"] == want, p
+r = json.load(open(out + "/report.json"))
+assert [c["trust_code"] for c in r["changes"]["trusts"]] == ["RJ1"]
+print("ok: one changed answer is reported as one change")
+PY
+"$bin" build --trusts data/trusts/trusts.csv --foi "$work/foi-2025-10.csv" \
+  --previous "$work/b" --out "$work/c" --maxzoom 2 --quiet
+grep -q '^RJ1,' "$work/c/changes.csv"
