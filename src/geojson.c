@@ -152,6 +152,27 @@ static char *feature_text(const struct tm_pin *p, const struct tm_style *st,
   return text;
 }
 
+static void write_round_members(FILE *m, const struct tm_pins *pins)
+{
+  cJSON *o = cJSON_CreateObject();
+  char *text;
+
+  if(!o)
+    tm_oom();
+  add_text(o, "round", pins->round ? pins->round : "");
+  if(pins->previous_round)
+    add_text(o, "previous_round", pins->previous_round);
+  else if(!cJSON_AddNullToObject(o, "previous_round"))
+    tm_oom();
+  text = cJSON_PrintUnformatted(o);
+  if(!text)
+    tm_oom();
+  /* Print the members without the object's braces. */
+  fprintf(m, "%.*s,", (int)strlen(text) - 2, text + 1);
+  cJSON_free(text);
+  cJSON_Delete(o);
+}
+
 /* The bounding box of the rounded coordinates, as printed. */
 static void write_bbox(FILE *m, const struct tm_pins *pins)
 {
@@ -196,6 +217,9 @@ char *tm_geojson_text(const struct tm_pins *pins, const struct tm_style *st)
   fputs("{\"type\":\"FeatureCollection\",", m);
   if(pins->n)
     write_bbox(m, pins);
+  /* Foreign members (RFC 7946 section 6.1): the next build reads them to
+   * know which round this one compared with. */
+  write_round_members(m, pins);
   fputs("\"features\":[", m);
   for(i = 0; i < pins->n; i++) {
     char *feat = feature_text(&pins->v[i], st,

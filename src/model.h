@@ -55,6 +55,8 @@ struct tm_pins {
   size_t n, cap;
   struct tm_strpool *pool;  /* owns every string of every pin */
   const char *round;        /* FOI round label, in pool; "" when unknown */
+  const char *previous_round; /* the round previous_status comes from, in
+                                 pool; NULL: no baseline */
 };
 
 struct tm_pins *tm_pins_new(void);

@@ -301,6 +301,8 @@ enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
                           &run->previous);
     if(rc && rc != TM_INPUT)
       return rc;
+    if(run->previous && !tm_previous_rebase(run->previous, run->round))
+      TM_FREEF(tm_previous_free, run->previous);
     run->changes = tm_changes_compute(run->previous, run->trusts,
                                       run->pins);
   }

@@ -52,6 +52,16 @@ bool tm_previous_parse(const char *text, size_t len,
 
   if(!root)
     return false;
+  {
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(root,
+                                                      "previous_round");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "round");
+
+    if(cJSON_IsString(pr))
+      prev->previous_round = tm_strpool_add(prev->pool, pr->valuestring);
+    if(cJSON_IsString(r))
+      prev->round = tm_strpool_add(prev->pool, r->valuestring);
+  }
   features = cJSON_GetObjectItemCaseSensitive(root, "features");
   if(!cJSON_IsArray(features)) {
     cJSON_Delete(root);
@@ -64,8 +74,9 @@ bool tm_previous_parse(const char *text, size_t len,
     const char *code = string_prop(props, "trust_code");
     const char *status = string_prop(props, "status");
     const char *round = string_prop(props, "round");
+    const char *before = string_prop(props, "previous_status");
     struct tm_prev_trust *t;
-    enum tm_status st;
+    enum tm_status st, bst;
 
     if(!code || !status || !tm_status_from_key(status, &st))
       continue;
@@ -81,6 +92,8 @@ bool tm_previous_parse(const char *text, size_t len,
                                              ? string_prop(props, "nation")
                                              : "");
     t->status = st;
+    t->previous_status = before && tm_status_from_key(before, &bst)
+                         ? (int)bst : -1;
     t->lon = t->lat = 0;
     if(cJSON_GetArraySize(xy) >= 2) {
       t->lon = cJSON_GetArrayItem(xy, 0)->valuedouble;
@@ -180,6 +193,28 @@ enum tm_rc tm_previous_load(const char *dir, bool required,
   return TM_OK;
 }
 
+bool tm_previous_rebase(struct tm_previous *prev, const char *round)
+{
+  size_t i, n = 0;
+
+  if(strcmp(prev->round, round))
+    return true;
+  if(!prev->previous_round)
+    return false;
+  for(i = 0; i < prev->n; i++) {
+    if(prev->v[i].previous_status < 0)
+      continue;
+    prev->v[n] = prev->v[i];
+    prev->v[n].status = (enum tm_status)prev->v[i].previous_status;
+    prev->v[n].previous_status = -1;
+    n++;
+  }
+  prev->n = n;
+  prev->round = prev->previous_round;
+  prev->previous_round = NULL;
+  return true;
+}
+
 const struct tm_prev_trust *tm_previous_find(const struct tm_previous *prev,
                                              const char *code)
 {
@@ -225,6 +260,7 @@ struct tm_changes *tm_changes_compute(const struct tm_previous *prev,
   c->from_round = prev ? prev->round : "";
   if(!prev)
     return c;
+  pins->previous_round = tm_strpool_add(pins->pool, prev->round);
   for(i = 0; i < prev->n; i++)
     c->prev_counts[prev->v[i].status]++;
   for(i = 0; i < pins->n; i++) {

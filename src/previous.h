@@ -22,12 +22,15 @@ struct tm_prev_trust {
   const char *name;
   const char *nation;
   enum tm_status status;
+  int previous_status;      /* that build's own baseline, or -1 */
   double lon, lat;          /* its first pin */
 };
 
 struct tm_previous {
   char *path;               /* owned: the trusts.geojson read */
   const char *round;        /* in pool; "" when unknown */
+  const char *previous_round; /* that build's baseline round, in pool;
+                                 NULL when it had none */
   struct tm_prev_trust *v;  /* sorted by code */
   size_t n;
   struct tm_strpool *pool;
@@ -44,6 +47,12 @@ enum tm_rc tm_previous_load(const char *dir, bool required,
 /* Parses GeoJSON text as written by geojson.c; false when it is not. */
 bool tm_previous_parse(const char *text, size_t len,
                        struct tm_previous *prev);
+
+/* A rerun of the same round must compare with the round before, not with
+ * itself (or a rerun would change every file). When prev is a build of
+ * `round`, replaces it by that build's own baseline; returns false when
+ * that build had none (then free prev and compare with nothing). */
+bool tm_previous_rebase(struct tm_previous *prev, const char *round);
 
 const struct tm_prev_trust *tm_previous_find(const struct tm_previous *prev,
                                              const char *code);

@@ -325,7 +325,8 @@ static void no_pins_should_give_an_empty_collection_without_bbox(
 
   (void)state;
   assert_string_equal(text,
-                      "{\"type\":\"FeatureCollection\",\"features\":[]}\n");
+                      "{\"type\":\"FeatureCollection\",\"round\":\"\","
+                      "\"previous_round\":null,\"features\":[]}\n");
   free(text);
   tm_pins_free(pins);
 }
