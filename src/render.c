@@ -1,0 +1,650 @@
+/* render.c - stage 4b: draw pins and cluster symbols into sprites with
+ * cairo, and copy sprites over tiles (see render.h).
+ *
+ * A pin is the classic teardrop: a round head of diameter pin.width whose
+ * top is pin.height above the tip, filled with the status colour, with a
+ * white outline of pin.outline px, a soft shadow, and a white glyph in the
+ * head (tick, half-filled circle, cross, question mark), so the map does
+ * not rely on colour alone.
+ *
+ * Each pin is drawn once per status, sub-pixel step and scale; tiles then
+ * only copy pixels (tm_render_composite), which is both exact across tile
+ * edges and much faster than drawing paths per tile.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo.h>
+#include <cairo-ft.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
+#include "cluster.h"
+#include "render.h"
+
+#define PHASES (TM_SUBPIXEL * TM_SUBPIXEL)
+
+/* The FreeType objects behind one cairo font face. cairo may keep the face
+ * in its caches after we let go of it, so these are freed by the face's
+ * own destroy callback, not by tm_font_free(). */
+struct ft_hold {
+  FT_Library lib;
+  FT_Face face;
+};
+
+struct tm_font {
+  cairo_font_face_t *face;
+};
+
+struct tm_painter {
+  struct tm_font *bold;
+  cairo_font_options_t *opts;   /* outlines without hinting */
+};
+
+struct tm_pin_sprites {
+  double scale;
+  struct tm_sprite s[TM_STATUS_COUNT][PHASES][2];
+};
+
+static const cairo_user_data_key_t ft_key;
+
+static void ft_hold_free(void *data)
+{
+  struct ft_hold *h = data;
+
+  FT_Done_Face(h->face);
+  FT_Done_FreeType(h->lib);
+  free(h);
+}
+
+static const char *ft_strerror(FT_Error e)
+{
+  const char *s = FT_Error_String(e);
+
+  if(s)
+    return s;
+  return e == FT_Err_Cannot_Open_Resource ? "cannot open resource"
+                                          : "not a usable font file";
+}
+
+/* ---- drawing ---------------------------------------------------------- */
+
+static void set_rgb(cairo_t *cr, struct tm_rgb c)
+{
+  cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0);
+}
+
+/* The teardrop outline: tip at (0, 0), head of radius r centred at
+ * (0, -d). */
+static void teardrop(cairo_t *cr, double r, double d)
+{
+  double a = acos(r / d);
+
+  cairo_new_path(cr);
+  cairo_move_to(cr, 0, 0);
+  /* From the right tangent point over the top to the left one. */
+  cairo_arc_negative(cr, 0, -d, r, M_PI / 2 - a, M_PI / 2 + a);
+  cairo_close_path(cr);
+}
+
+/* Head radius and centre height for the style, keeping the whole shape
+ * within width x height even for squat styles. */
+static void pin_geometry(const struct tm_pin_style *ps, double *r, double *d)
+{
+  double rr = ps->width / 2, h = ps->height;
+
+  if(h - rr < 1.05 * rr)
+    rr = h / 2.05;
+  *r = rr;
+  *d = h - rr;
+}
+
+static void text_path_centred(struct tm_painter *p, cairo_t *cr,
+                              const char *text, double size, double cx,
+                              double cy)
+{
+  cairo_text_extents_t ext;
+
+  cairo_set_font_face(cr, tm_font_face(p->bold));
+  cairo_set_font_options(cr, p->opts);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents(cr, text, &ext);
+  cairo_new_path(cr);
+  cairo_move_to(cr, cx - ext.x_bearing - ext.width / 2,
+                cy - ext.y_bearing - ext.height / 2);
+  cairo_text_path(cr, text);
+}
+
+/* The white glyph inside a head of radius r centred at (0, cy). */
+static void glyph(struct tm_painter *p, cairo_t *cr, enum tm_glyph g,
+                  double cy, double r)
+{
+  cairo_save(cr);
+  cairo_translate(cr, 0, cy);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_new_path(cr);
+  switch(g) {
+  case TM_GLYPH_TICK:
+    cairo_set_line_width(cr, 0.26 * r);
+    cairo_move_to(cr, -0.44 * r, 0.02 * r);
+    cairo_line_to(cr, -0.14 * r, 0.34 * r);
+    cairo_line_to(cr, 0.44 * r, -0.32 * r);
+    cairo_stroke(cr);
+    break;
+  case TM_GLYPH_CROSS:
+    cairo_set_line_width(cr, 0.26 * r);
+    cairo_move_to(cr, -0.32 * r, -0.32 * r);
+    cairo_line_to(cr, 0.32 * r, 0.32 * r);
+    cairo_move_to(cr, 0.32 * r, -0.32 * r);
+    cairo_line_to(cr, -0.32 * r, 0.32 * r);
+    cairo_stroke(cr);
+    break;
+  case TM_GLYPH_HALF:
+    cairo_set_line_width(cr, 0.16 * r);
+    cairo_arc(cr, 0, 0, 0.42 * r, 0, 2 * M_PI);
+    cairo_stroke(cr);
+    cairo_arc(cr, 0, 0, 0.42 * r, M_PI / 2, 3 * M_PI / 2);
+    cairo_close_path(cr);
+    cairo_fill(cr);
+    break;
+  case TM_GLYPH_QUESTION:
+  default:
+    text_path_centred(p, cr, "?", 1.25 * r, 0, 0);
+    cairo_fill(cr);
+    break;
+  }
+  cairo_restore(cr);
+}
+
+/* A soft drop shadow: the silhouette, moved down a little and blurred by
+ * stacking strokes of shrinking width at low alpha, so it shows mostly
+ * below the pin and fades out. It stays within 0.2 * width of the outline
+ * (tileplan.c counts on that). */
+static void pin_shadow(cairo_t *cr, const struct tm_pin_style *ps, double r,
+                       double d)
+{
+  double o = ps->outline, w = ps->width;
+  int i;
+
+  cairo_save(cr);
+  cairo_translate(cr, 0, 0.07 * w);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  for(i = 0; i < 5; i++) {
+    teardrop(cr, r, d);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.06);
+    cairo_set_line_width(cr, 2 * (o + 0.1 * w * (5 - i) / 5));
+    cairo_stroke(cr);
+  }
+  cairo_restore(cr);
+}
+
+void tm_render_pin_path(struct tm_painter *p, cairo_t *cr,
+                        const struct tm_style *st, enum tm_status s)
+{
+  const struct tm_pin_style *ps = &st->pin;
+  double r, d;
+
+  pin_geometry(ps, &r, &d);
+  cairo_save(cr);
+  if(ps->shadow)
+    pin_shadow(cr, ps, r, d);
+  teardrop(cr, r, d);
+  if(ps->outline > 0) {
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, 2 * ps->outline);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke_preserve(cr);
+  }
+  set_rgb(cr, st->status[s].rgb);
+  cairo_fill(cr);
+  glyph(p, cr, st->status[s].glyph, -d, r);
+  cairo_restore(cr);
+}
+
+static void cluster_draw(struct tm_painter *p, cairo_t *cr,
+                         const struct tm_style *st,
+                         const size_t counts[TM_STATUS_COUNT], double radius)
+{
+  double o = st->pin.outline > 1 ? st->pin.outline : 1;
+  double inner = radius - o;             /* inside the white border */
+  double t = 0.24 * inner;               /* ring thickness */
+  double a = -M_PI / 2, fs, fit;
+  size_t total = 0;
+  cairo_text_extents_t ext;
+  char label[16];
+  int s, i;
+
+  for(s = 0; s < TM_STATUS_COUNT; s++)
+    total += counts[s];
+
+  if(st->pin.shadow) {
+    for(i = 0; i < 5; i++) {
+      cairo_new_path(cr);
+      cairo_arc(cr, 0, 0.07 * radius, radius + 0.1 * radius * (5 - i) / 5,
+                0, 2 * M_PI);
+      cairo_set_source_rgba(cr, 0, 0, 0, 0.06);
+      cairo_fill(cr);
+    }
+  }
+  cairo_new_path(cr);
+  cairo_arc(cr, 0, 0, radius, 0, 2 * M_PI);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_fill(cr);
+
+  /* Arcs clockwise from 12 o'clock, in status order. */
+  cairo_set_line_width(cr, t);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+  for(s = 0; s < TM_STATUS_COUNT && total; s++) {
+    double sweep = 2 * M_PI * (double)counts[s] / (double)total;
+
+    if(!counts[s])
+      continue;
+    cairo_new_path(cr);
+    cairo_arc(cr, 0, 0, inner - t / 2, a, a + sweep);
+    set_rgb(cr, st->status[s].rgb);
+    cairo_stroke(cr);
+    a += sweep;
+  }
+
+  /* The count, as large as fits inside the ring. */
+  tm_cluster_label(total, label);
+  cairo_set_font_face(cr, tm_font_face(p->bold));
+  cairo_set_font_options(cr, p->opts);
+  cairo_set_font_size(cr, 1);
+  cairo_text_extents(cr, label, &ext);
+  fs = 1.0 * (inner - t);
+  fit = 1.6 * (inner - t) / (ext.width > 0 ? ext.width : 1);
+  if(fit < fs)
+    fs = fit;
+  text_path_centred(p, cr, label, fs, 0, 0);
+  cairo_set_source_rgb(cr, 0.13, 0.13, 0.13);
+  cairo_fill(cr);
+}
+
+/* ---- sprites ---------------------------------------------------------- */
+
+static void sprite_alloc(struct tm_sprite *s, int w, int h, int ox, int oy)
+{
+  size_t need = (size_t)w * (size_t)h;
+
+  if(need > s->cap) {
+    free(s->px);
+    s->px = tm_xcalloc(need, sizeof(uint32_t));
+    s->cap = need;
+  }
+  else {
+    memset(s->px, 0, need * sizeof(uint32_t));
+  }
+  s->w = w;
+  s->h = h;
+  s->ox = ox;
+  s->oy = oy;
+}
+
+static cairo_t *sprite_cairo(struct tm_sprite *s)
+{
+  cairo_surface_t *surf;
+  cairo_t *cr;
+
+  surf = cairo_image_surface_create_for_data((unsigned char *)s->px,
+                                             CAIRO_FORMAT_ARGB32, s->w, s->h,
+                                             s->w * 4);
+  cr = cairo_create(surf);
+  cairo_surface_destroy(surf);      /* cr holds a reference */
+  if(cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+    tm_oom();
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_GRAY);
+  return cr;
+}
+
+static void sprite_done(cairo_t *cr)
+{
+  cairo_surface_flush(cairo_get_target(cr));
+  cairo_destroy(cr);
+}
+
+static void sprite_bbox(struct tm_sprite *s)
+{
+  int x, y;
+
+  s->bx0 = s->w;
+  s->by0 = s->h;
+  s->bx1 = s->by1 = 0;
+  for(y = 0; y < s->h; y++) {
+    const uint32_t *row = s->px + (size_t)y * (size_t)s->w;
+
+    for(x = 0; x < s->w; x++) {
+      if(!(row[x] >> 24))
+        continue;
+      if(x < s->bx0)
+        s->bx0 = x;
+      if(x >= s->bx1)
+        s->bx1 = x + 1;
+      if(y < s->by0)
+        s->by0 = y;
+      s->by1 = y + 1;
+    }
+  }
+  if(s->bx0 >= s->bx1) {
+    s->bx0 = s->by0 = 0;
+    s->bx1 = s->by1 = 0;
+  }
+}
+
+/* Clears the pixels that only one scale has ink in (see render.h), so 1x
+ * and @2x cover the same 1x pixels and are blank on the same tiles. s2 is
+ * twice s1's size at twice its offset. */
+static void sprite_pair_trim(struct tm_sprite *s1, struct tm_sprite *s2)
+{
+  int x, y;
+
+  for(y = 0; y < s1->h; y++) {
+    uint32_t *r1 = s1->px + (size_t)y * (size_t)s1->w;
+    uint32_t *a = s2->px + (size_t)(2 * y) * (size_t)s2->w;
+    uint32_t *b = a + s2->w;
+
+    for(x = 0; x < s1->w; x++) {
+      uint32_t any2 = (a[2 * x] | a[2 * x + 1] | b[2 * x] | b[2 * x + 1]);
+
+      if((r1[x] >> 24) && (any2 >> 24))
+        continue;
+      r1[x] = 0;
+      a[2 * x] = a[2 * x + 1] = b[2 * x] = b[2 * x + 1] = 0;
+    }
+  }
+  sprite_bbox(s1);
+  sprite_bbox(s2);
+}
+
+static void pin_sprite_pair(struct tm_painter *p, const struct tm_style *st,
+                            enum tm_status status, double scale, int fx,
+                            int fy, struct tm_sprite *s1,
+                            struct tm_sprite *s2)
+{
+  struct tm_pin_box box;
+  int left, up, w, h, dpr;
+
+  tm_tileplan_pin_box(&st->pin, scale, &box);
+  left = (int)ceil(box.left) + 1;
+  up = (int)ceil(box.up) + 1;
+  w = left + (int)ceil(box.right) + 2;
+  h = up + (int)ceil(box.down) + 2;
+  sprite_alloc(s1, w, h, -left, -up);
+  sprite_alloc(s2, 2 * w, 2 * h, -2 * left, -2 * up);
+  for(dpr = 1; dpr <= 2; dpr++) {
+    cairo_t *cr = sprite_cairo(dpr == 1 ? s1 : s2);
+
+    cairo_scale(cr, dpr, dpr);
+    cairo_translate(cr, left + (double)fx / TM_SUBPIXEL,
+                    up + (double)fy / TM_SUBPIXEL);
+    cairo_scale(cr, scale, scale);
+    tm_render_pin_path(p, cr, st, status);
+    sprite_done(cr);
+  }
+  sprite_pair_trim(s1, s2);
+}
+
+/* ---- public ----------------------------------------------------------- */
+
+void tm_render_cluster_path(struct tm_painter *p, cairo_t *cr,
+                            const struct tm_style *st,
+                            const size_t counts[TM_STATUS_COUNT],
+                            double radius)
+{
+  cairo_save(cr);
+  cluster_draw(p, cr, st, counts, radius);
+  cairo_restore(cr);
+}
+
+enum tm_rc tm_font_open(const char *path, struct tm_font **out,
+                        struct tm_error *err)
+{
+  struct ft_hold *h = tm_xcalloc(1, sizeof(*h));
+  struct tm_font *f;
+  cairo_font_face_t *face;
+  FT_Error fe;
+
+  fe = FT_Init_FreeType(&h->lib);
+  if(fe) {
+    free(h);
+    return tm_fail(err, TM_SYSTEM, "cannot start FreeType: %s",
+                   ft_strerror(fe));
+  }
+  fe = FT_New_Face(h->lib, path, 0, &h->face);
+  if(fe) {
+    FT_Done_FreeType(h->lib);
+    free(h);
+    return tm_fail(err, TM_SYSTEM,
+                   "%s: cannot load font: %s\n"
+                   "  (install the Debian package " TM_FONT_PACKAGE ")",
+                   path, ft_strerror(fe));
+  }
+  face = cairo_ft_font_face_create_for_ft_face(h->face, 0);
+  if(cairo_font_face_status(face) != CAIRO_STATUS_SUCCESS ||
+     cairo_font_face_set_user_data(face, &ft_key, h, ft_hold_free) !=
+       CAIRO_STATUS_SUCCESS) {
+    cairo_font_face_destroy(face);
+    ft_hold_free(h);
+    tm_oom();
+  }
+  f = tm_xcalloc(1, sizeof(*f));
+  f->face = face;
+  *out = f;
+  return TM_OK;
+}
+
+cairo_font_face_t *tm_font_face(const struct tm_font *f)
+{
+  return f->face;
+}
+
+void tm_font_free(struct tm_font *f)
+{
+  if(!f)
+    return;
+  cairo_font_face_destroy(f->face);
+  free(f);
+}
+
+enum tm_rc tm_painter_new(struct tm_painter **out, struct tm_error *err)
+{
+  struct tm_painter *p = tm_xcalloc(1, sizeof(*p));
+  enum tm_rc rc;
+
+  rc = tm_font_open(TM_FONT_BOLD, &p->bold, err);
+  if(rc) {
+    free(p);
+    return rc;
+  }
+  p->opts = cairo_font_options_create();
+  if(cairo_font_options_status(p->opts) != CAIRO_STATUS_SUCCESS)
+    tm_oom();
+  cairo_font_options_set_antialias(p->opts, CAIRO_ANTIALIAS_GRAY);
+  cairo_font_options_set_hint_style(p->opts, CAIRO_HINT_STYLE_NONE);
+  cairo_font_options_set_hint_metrics(p->opts, CAIRO_HINT_METRICS_OFF);
+  *out = p;
+  return TM_OK;
+}
+
+void tm_painter_free(struct tm_painter *p)
+{
+  if(!p)
+    return;
+  cairo_font_options_destroy(p->opts);
+  tm_font_free(p->bold);
+  free(p);
+}
+
+enum tm_rc tm_pin_sprites_new(struct tm_painter *p, const struct tm_style *st,
+                              double pin_scale, struct tm_pin_sprites **out,
+                              struct tm_error *err)
+{
+  struct tm_pin_sprites *ps;
+  int s, fx, fy;
+
+  if(!(pin_scale > 0 && pin_scale <= 8) || !(st->pin.width > 0) ||
+     !(st->pin.height > 0) || !(st->pin.outline >= 0) ||
+     st->pin.width > 512 || st->pin.height > 512 || st->pin.outline > 64)
+    return tm_fail(err, TM_SYSTEM,
+                   "pin size %gx%g (outline %g) at scale %g cannot be drawn",
+                   st->pin.width, st->pin.height, st->pin.outline,
+                   pin_scale);
+  ps = tm_xcalloc(1, sizeof(*ps));
+  ps->scale = pin_scale;
+  for(s = 0; s < TM_STATUS_COUNT; s++)
+    for(fy = 0; fy < TM_SUBPIXEL; fy++)
+      for(fx = 0; fx < TM_SUBPIXEL; fx++)
+        pin_sprite_pair(p, st, (enum tm_status)s, pin_scale, fx, fy,
+                        &ps->s[s][fy * TM_SUBPIXEL + fx][0],
+                        &ps->s[s][fy * TM_SUBPIXEL + fx][1]);
+  *out = ps;
+  return TM_OK;
+}
+
+const struct tm_sprite *tm_pin_sprite(const struct tm_pin_sprites *ps,
+                                      enum tm_status s, int fx, int fy,
+                                      int dpr)
+{
+  return &ps->s[s][fy * TM_SUBPIXEL + fx][dpr == 2];
+}
+
+double tm_pin_sprites_scale(const struct tm_pin_sprites *ps)
+{
+  return ps->scale;
+}
+
+void tm_pin_sprites_free(struct tm_pin_sprites *ps)
+{
+  int s, k;
+
+  if(!ps)
+    return;
+  for(s = 0; s < TM_STATUS_COUNT; s++) {
+    for(k = 0; k < PHASES; k++) {
+      tm_sprite_release(&ps->s[s][k][0]);
+      tm_sprite_release(&ps->s[s][k][1]);
+    }
+  }
+  free(ps);
+}
+
+void tm_render_cluster(struct tm_painter *p, const struct tm_style *st,
+                       const size_t counts[TM_STATUS_COUNT], double radius,
+                       int fx, int fy, struct tm_sprite *out1,
+                       struct tm_sprite *out2)
+{
+  int half = (int)ceil(radius * 1.25) + 2;
+  int dpr;
+
+  sprite_alloc(out1, 2 * half + 1, 2 * half + 1, -half, -half);
+  sprite_alloc(out2, 4 * half + 2, 4 * half + 2, -2 * half, -2 * half);
+  for(dpr = 1; dpr <= 2; dpr++) {
+    cairo_t *cr = sprite_cairo(dpr == 1 ? out1 : out2);
+
+    cairo_scale(cr, dpr, dpr);
+    cairo_translate(cr, half + (double)fx / TM_SUBPIXEL,
+                    half + (double)fy / TM_SUBPIXEL);
+    cluster_draw(p, cr, st, counts, radius);
+    sprite_done(cr);
+  }
+  sprite_pair_trim(out1, out2);
+}
+
+void tm_sprite_release(struct tm_sprite *s)
+{
+  free(s->px);
+  memset(s, 0, sizeof(*s));
+}
+
+void tm_canvas_init(struct tm_canvas *c, uint32_t *px, int w, int h,
+                    int64_t gx, int64_t gy)
+{
+  c->px = px;
+  c->w = w;
+  c->h = h;
+  c->gx = gx;
+  c->gy = gy;
+  c->dx0 = w;
+  c->dy0 = h;
+  c->dx1 = c->dy1 = 0;
+  c->inked = false;
+}
+
+void tm_canvas_clear(struct tm_canvas *c)
+{
+  int y;
+
+  if(c->dx0 < c->dx1) {
+    for(y = c->dy0; y < c->dy1; y++)
+      memset(c->px + (size_t)y * (size_t)c->w + c->dx0, 0,
+             (size_t)(c->dx1 - c->dx0) * sizeof(uint32_t));
+  }
+  c->dx0 = c->w;
+  c->dy0 = c->h;
+  c->dx1 = c->dy1 = 0;
+  c->inked = false;
+}
+
+/* d * k / 255 for each 8-bit channel of d, rounded to nearest (exact). */
+static inline uint32_t scale_px(uint32_t d, uint32_t k)
+{
+  uint32_t rb = (d & 0x00ff00ffu) * k + 0x00800080u;
+  uint32_t ag = ((d >> 8) & 0x00ff00ffu) * k + 0x00800080u;
+
+  rb = ((rb + ((rb >> 8) & 0x00ff00ffu)) >> 8) & 0x00ff00ffu;
+  ag = (ag + ((ag >> 8) & 0x00ff00ffu)) & 0xff00ff00u;
+  return rb | ag;
+}
+
+void tm_render_composite(struct tm_canvas *c, const struct tm_sprite *s,
+                         int64_t ax, int64_t ay)
+{
+  /* The sprite's inked box, in canvas pixels, clipped to the canvas. */
+  int64_t left = ax + s->ox + s->bx0 - c->gx;
+  int64_t top = ay + s->oy + s->by0 - c->gy;
+  int64_t right = ax + s->ox + s->bx1 - c->gx;
+  int64_t bottom = ay + s->oy + s->by1 - c->gy;
+  uint32_t ink = 0;
+  int x0, y0, x1, y1, x, y;
+
+  if(s->bx0 >= s->bx1 || right <= 0 || bottom <= 0 || left >= c->w ||
+     top >= c->h)
+    return;
+  x0 = left < 0 ? 0 : (int)left;
+  y0 = top < 0 ? 0 : (int)top;
+  x1 = right > c->w ? c->w : (int)right;
+  y1 = bottom > c->h ? c->h : (int)bottom;
+
+  for(y = y0; y < y1; y++) {
+    uint32_t *dst = c->px + (size_t)y * (size_t)c->w;
+    /* Sprite pixel under canvas pixel x0 of this row. */
+    const uint32_t *src = s->px +
+      (size_t)(y + c->gy - ay - s->oy) * (size_t)s->w +
+      (size_t)(x0 + c->gx - ax - s->ox);
+
+    for(x = x0; x < x1; x++) {
+      uint32_t v = *src++;
+      uint32_t a = v >> 24;
+
+      ink |= a;
+      if(a == 255)
+        dst[x] = v;
+      else if(a)
+        dst[x] = v + scale_px(dst[x], 255 - a);
+    }
+  }
+  if(!ink)
+    return;
+  c->inked = true;
+  if(x0 < c->dx0)
+    c->dx0 = x0;
+  if(y0 < c->dy0)
+    c->dy0 = y0;
+  if(x1 > c->dx1)
+    c->dx1 = x1;
+  if(y1 > c->dy1)
+    c->dy1 = y1;
+}

@@ -1,0 +1,665 @@
+/* tiles.c - stage 4b: the pin tile pyramid (see tiles.h).
+ *
+ * Per zoom:
+ *   1. cluster.c says which pins are clustered; the rest are drawn singly
+ *      at the zoom's pin_scale.
+ *   2. Each pin or cluster (an "item", in drawing order) is snapped to the
+ *      sub-pixel grid; its inked box gives the tiles it touches. Sorting
+ *      (tile, item) pairs groups the items of each tile, in drawing order.
+ *   3. Worker threads take tiles in turn: copy each item's sprite over a
+ *      256 px and a 512 px canvas (cluster symbols are drawn into a
+ *      per-thread sprite first), then encode and write both PNGs.
+ * A tile's pixels depend only on its items, so neither the thread that
+ * draws it nor the tiles drawn before change a byte.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cluster.h"
+#include "encode.h"
+#include "render.h"
+#include "tileplan.h"
+#include "tiles.h"
+
+#define T1 TM_TILE_SIZE
+#define T2 (2 * TM_TILE_SIZE)
+#define MAX_SCALES 8
+
+enum item_kind {
+  ITEM_PIN,
+  ITEM_CLUSTER
+};
+
+struct item {
+  enum item_kind kind;
+  size_t idx;                  /* pin or cluster index */
+  struct tm_anchor a;
+  int64_t x0, y0, x1, y1;      /* inked box, 1x global pixels */
+};
+
+struct tile_job {
+  int x, y;
+  size_t first, count;         /* its items: refs[first .. first+count) */
+};
+
+struct tile_result {
+  bool written;
+  size_t bytes1, bytes2;
+};
+
+/* Everything needed to draw one zoom. */
+struct zoom_plan {
+  int z;
+  const struct tm_pins *pins;
+  const struct tm_style *st;
+  const struct tm_cluster_zoom *cz;
+  const struct tm_pin_sprites *sprites;
+  struct item *items;          /* drawing order */
+  size_t n_items;
+  struct tile_job *tiles;      /* in (x, y) order */
+  size_t n_tiles;
+  size_t *refs;                /* item indices, grouped by tile */
+};
+
+struct run;
+
+struct worker {
+  struct run *run;
+  struct tm_painter *painter;
+  struct tm_encoder *enc;
+  uint32_t *buf1, *buf2;       /* zeroed canvases, 256 and 512 px */
+  struct tm_sprite cl1, cl2;   /* scratch cluster sprites */
+  char *path;
+  size_t path_cap;
+  bool failed;
+  size_t failed_at;            /* tile index of the failure */
+  struct tm_error err;
+  pthread_t thread;
+};
+
+struct run {
+  const struct tm_tiles_opts *o;
+  const char *outdir;
+  struct zoom_plan *zp;
+  struct tile_result *res;
+  atomic_size_t next;
+  atomic_bool stop;
+};
+
+struct order_key {
+  double lat;
+  const char *code;
+  size_t idx;
+};
+
+struct pair {
+  uint32_t x, y;
+  size_t item;
+};
+
+/* North first (drawn first, so southern pins end up on top), then code,
+ * then index. */
+static int order_cmp(const void *a, const void *b)
+{
+  const struct order_key *x = a, *y = b;
+  int c;
+
+  if(x->lat != y->lat)
+    return x->lat > y->lat ? -1 : 1;
+  c = strcmp(x->code, y->code);
+  if(c)
+    return c;
+  return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+  const struct pair *p = a, *q = b;
+
+  if(p->x != q->x)
+    return p->x < q->x ? -1 : 1;
+  if(p->y != q->y)
+    return p->y < q->y ? -1 : 1;
+  return (p->item > q->item) - (p->item < q->item);
+}
+
+static bool pin_drawable(const struct tm_pin *p)
+{
+  return isfinite(p->mx) && isfinite(p->my) &&
+         (unsigned)p->status < TM_STATUS_COUNT;
+}
+
+/* Every drawable pin in drawing order (the same at every zoom). */
+static size_t *pin_order(const struct tm_pins *pins, size_t *n)
+{
+  struct order_key *k = tm_xcalloc(pins->n ? pins->n : 1, sizeof(*k));
+  size_t *order;
+  size_t i, m = 0;
+
+  for(i = 0; i < pins->n; i++) {
+    if(!pin_drawable(&pins->v[i]))
+      continue;
+    k[m].lat = pins->v[i].lat;
+    k[m].code = pins->v[i].code ? pins->v[i].code : "";
+    k[m].idx = i;
+    m++;
+  }
+  qsort(k, m, sizeof(*k), order_cmp);
+  order = tm_xcalloc(m ? m : 1, sizeof(*order));
+  for(i = 0; i < m; i++)
+    order[i] = k[i].idx;
+  free(k);
+  *n = m;
+  return order;
+}
+
+static int cluster_half(double radius)
+{
+  /* The sprite tm_render_cluster() draws into reaches this far. */
+  return (int)ceil(radius * 1.25) + 2;
+}
+
+/* Step 2: items in drawing order with their boxes, and the tiles. When
+ * with_tiles is false only the items are made (window rendering). */
+static void plan_zoom(struct zoom_plan *zp, const size_t *order,
+                      size_t n_order, bool with_tiles)
+{
+  const struct tm_pins *pins = zp->pins;
+  const struct tm_cluster_zoom *cz = zp->cz;
+  unsigned char *clustered = tm_xcalloc(pins->n ? pins->n : 1, 1);
+  struct order_key *ck;
+  struct pair *pairs = NULL;
+  size_t npairs = 0, cap = 0, i, k;
+  int64_t world = (int64_t)T1 << zp->z;
+
+  for(i = 0; i < cz->n; i++)
+    for(k = 0; k < cz->v[i].n; k++)
+      clustered[cz->v[i].members[k]] = 1;
+
+  zp->items = tm_xcalloc(n_order + cz->n + 1, sizeof(*zp->items));
+  zp->n_items = 0;
+  for(i = 0; i < n_order; i++) {
+    const struct tm_pin *p = &pins->v[order[i]];
+    struct item *it = &zp->items[zp->n_items];
+    const struct tm_sprite *s;
+
+    if(clustered[order[i]])
+      continue;
+    it->kind = ITEM_PIN;
+    it->idx = order[i];
+    it->a = tm_tileplan_anchor(p->mx, p->my, zp->z);
+    s = tm_pin_sprite(zp->sprites, p->status, it->a.fx, it->a.fy, 1);
+    if(s->bx0 >= s->bx1)
+      continue;
+    it->x0 = it->a.x + s->ox + s->bx0;
+    it->y0 = it->a.y + s->oy + s->by0;
+    it->x1 = it->a.x + s->ox + s->bx1;
+    it->y1 = it->a.y + s->oy + s->by1;
+    zp->n_items++;
+  }
+
+  ck = tm_xcalloc(cz->n ? cz->n : 1, sizeof(*ck));
+  for(i = 0; i < cz->n; i++) {
+    ck[i].lat = cz->v[i].lat;
+    ck[i].code = "";
+    ck[i].idx = i;
+  }
+  qsort(ck, cz->n, sizeof(*ck), order_cmp);
+  for(i = 0; i < cz->n; i++) {
+    const struct tm_cluster *cl = &cz->v[ck[i].idx];
+    struct item *it = &zp->items[zp->n_items++];
+    int half = cluster_half(cl->radius);
+
+    it->kind = ITEM_CLUSTER;
+    it->idx = ck[i].idx;
+    it->a = tm_tileplan_anchor(cl->mx, cl->my, zp->z);
+    it->x0 = it->a.x - half;
+    it->y0 = it->a.y - half;
+    it->x1 = it->a.x + half + 1;
+    it->y1 = it->a.y + half + 1;
+  }
+  free(ck);
+  free(clustered);
+  if(!with_tiles)
+    return;
+
+  for(i = 0; i < zp->n_items; i++) {
+    const struct item *it = &zp->items[i];
+    int64_t tx, ty, tx0, ty0, tx1, ty1;
+
+    if(it->x1 <= 0 || it->y1 <= 0 || it->x0 >= world || it->y0 >= world)
+      continue;
+    tx0 = it->x0 < 0 ? 0 : it->x0 / T1;
+    ty0 = it->y0 < 0 ? 0 : it->y0 / T1;
+    tx1 = (it->x1 > world ? world : it->x1) - 1;
+    ty1 = (it->y1 > world ? world : it->y1) - 1;
+    tx1 /= T1;
+    ty1 /= T1;
+    for(tx = tx0; tx <= tx1; tx++) {
+      for(ty = ty0; ty <= ty1; ty++) {
+        tm_xgrow((void **)&pairs, &cap, npairs + 1, sizeof(*pairs));
+        pairs[npairs].x = (uint32_t)tx;
+        pairs[npairs].y = (uint32_t)ty;
+        pairs[npairs].item = i;
+        npairs++;
+      }
+    }
+  }
+  qsort(pairs, npairs, sizeof(*pairs), pair_cmp);
+  zp->refs = tm_xcalloc(npairs ? npairs : 1, sizeof(*zp->refs));
+  zp->tiles = tm_xcalloc(npairs ? npairs : 1, sizeof(*zp->tiles));
+  zp->n_tiles = 0;
+  for(i = 0; i < npairs; i++) {
+    struct tile_job *t = &zp->tiles[zp->n_tiles ? zp->n_tiles - 1 : 0];
+
+    if(!zp->n_tiles || (uint32_t)t->x != pairs[i].x ||
+       (uint32_t)t->y != pairs[i].y) {
+      t = &zp->tiles[zp->n_tiles++];
+      t->x = (int)pairs[i].x;
+      t->y = (int)pairs[i].y;
+      t->first = i;
+      t->count = 0;
+    }
+    zp->refs[i] = pairs[i].item;
+    t->count++;
+  }
+  free(pairs);
+}
+
+static void plan_free(struct zoom_plan *zp)
+{
+  TM_FREEF(free, zp->items);
+  TM_FREEF(free, zp->tiles);
+  TM_FREEF(free, zp->refs);
+}
+
+/* Step 3: copies the items refs[0..n) over c1 (1x) and c2 (@2x); either
+ * canvas may be NULL. */
+static void draw_items(const struct zoom_plan *zp, const size_t *refs,
+                       size_t n, struct tm_painter *painter,
+                       struct tm_sprite *cl1, struct tm_sprite *cl2,
+                       struct tm_canvas *c1, struct tm_canvas *c2)
+{
+  size_t i;
+
+  for(i = 0; i < n; i++) {
+    const struct item *it = &zp->items[refs ? refs[i] : i];
+    const struct tm_sprite *s1, *s2;
+
+    if(it->kind == ITEM_PIN) {
+      enum tm_status st = zp->pins->v[it->idx].status;
+
+      s1 = tm_pin_sprite(zp->sprites, st, it->a.fx, it->a.fy, 1);
+      s2 = tm_pin_sprite(zp->sprites, st, it->a.fx, it->a.fy, 2);
+    }
+    else {
+      const struct tm_cluster *cl = &zp->cz->v[it->idx];
+
+      tm_render_cluster(painter, zp->st, cl->counts, cl->radius, it->a.fx,
+                        it->a.fy, cl1, cl2);
+      s1 = cl1;
+      s2 = cl2;
+    }
+    if(c1)
+      tm_render_composite(c1, s1, it->a.x, it->a.y);
+    if(c2)
+      tm_render_composite(c2, s2, 2 * it->a.x, 2 * it->a.y);
+  }
+}
+
+static const char *tile_path(struct worker *w, int z, int x, int y,
+                             const char *suffix)
+{
+  size_t need = strlen(w->run->outdir) + 64;
+
+  tm_xgrow((void **)&w->path, &w->path_cap, need, 1);
+  snprintf(w->path, w->path_cap, "%s/tiles/%d/%d/%d%s.png", w->run->outdir,
+           z, x, y, suffix);
+  return w->path;
+}
+
+static enum tm_rc write_canvas(struct worker *w, const struct tm_canvas *c,
+                               const char *path, size_t *bytes)
+{
+  struct tm_image img;
+
+  img.px = c->px;
+  img.width = c->w;
+  img.height = c->h;
+  img.stride = c->w;
+  img.x0 = c->dx0;
+  img.y0 = c->dy0;
+  img.x1 = c->dx1;
+  img.y1 = c->dy1;
+  return tm_encode_write(w->enc, &img, path, bytes, &w->err);
+}
+
+static enum tm_rc do_tile(struct worker *w, size_t t)
+{
+  const struct zoom_plan *zp = w->run->zp;
+  const struct tile_job *tj = &zp->tiles[t];
+  struct tile_result *res = &w->run->res[t];
+  bool retina = w->run->o->retina;
+  struct tm_canvas c1, c2;
+  enum tm_rc rc = TM_OK;
+
+  tm_canvas_init(&c1, w->buf1, T1, T1, (int64_t)tj->x * T1,
+                 (int64_t)tj->y * T1);
+  tm_canvas_init(&c2, w->buf2, T2, T2, (int64_t)tj->x * T2,
+                 (int64_t)tj->y * T2);
+  draw_items(zp, zp->refs + tj->first, tj->count, w->painter, &w->cl1,
+             &w->cl2, &c1, retina ? &c2 : NULL);
+  /* Blank tiles are not written; by render.h's trimming, 1x and @2x are
+   * blank together. */
+  if(c1.inked) {
+    rc = write_canvas(w, &c1, tile_path(w, zp->z, tj->x, tj->y, ""),
+                      &res->bytes1);
+    res->written = !rc;
+  }
+  if(!rc && retina && c2.inked)
+    rc = write_canvas(w, &c2, tile_path(w, zp->z, tj->x, tj->y, "@2x"),
+                      &res->bytes2);
+  tm_canvas_clear(&c1);
+  tm_canvas_clear(&c2);
+  return rc;
+}
+
+static void *worker_main(void *arg)
+{
+  struct worker *w = arg;
+  struct run *run = w->run;
+
+  while(!atomic_load(&run->stop)) {
+    size_t t = atomic_fetch_add(&run->next, 1);
+
+    if(t >= run->zp->n_tiles)
+      break;
+    if(do_tile(w, t)) {
+      w->failed = true;
+      w->failed_at = t;
+      atomic_store(&run->stop, true);
+      break;
+    }
+  }
+  return NULL;
+}
+
+static enum tm_rc workers_new(struct worker *ws, int n, struct run *run,
+                              struct tm_error *err)
+{
+  int i;
+
+  for(i = 0; i < n; i++) {
+    struct worker *w = &ws[i];
+    enum tm_rc rc;
+
+    w->run = run;
+    rc = tm_painter_new(&w->painter, err);
+    if(rc)
+      return rc;
+    w->enc = tm_encoder_new();
+    w->buf1 = tm_xcalloc((size_t)T1 * T1, sizeof(uint32_t));
+    w->buf2 = tm_xcalloc((size_t)T2 * T2, sizeof(uint32_t));
+  }
+  return TM_OK;
+}
+
+static void workers_free(struct worker *ws, int n)
+{
+  int i;
+
+  for(i = 0; i < n; i++) {
+    tm_painter_free(ws[i].painter);
+    tm_encoder_free(ws[i].enc);
+    free(ws[i].buf1);
+    free(ws[i].buf2);
+    free(ws[i].path);
+    tm_sprite_release(&ws[i].cl1);
+    tm_sprite_release(&ws[i].cl2);
+  }
+}
+
+/* Runs every tile of run->zp on up to n workers. The error reported is
+ * that of the first failed tile in tile order. */
+static enum tm_rc run_zoom(struct worker *ws, int n, struct run *run,
+                           struct tm_error *err)
+{
+  struct worker *first = NULL;
+  int i, started = 0;
+
+  atomic_store(&run->next, 0);
+  atomic_store(&run->stop, false);
+  if((size_t)n > run->zp->n_tiles)
+    n = run->zp->n_tiles ? (int)run->zp->n_tiles : 1;
+  for(i = 0; i < n; i++)
+    ws[i].failed = false;
+  for(i = 1; i < n; i++) {
+    if(pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]))
+      break;    /* fewer threads: the others take over its share */
+    started++;
+  }
+  worker_main(&ws[0]);
+  for(i = 1; i <= started; i++)
+    pthread_join(ws[i].thread, NULL);
+  for(i = 0; i < n; i++) {
+    if(ws[i].failed && (!first || ws[i].failed_at < first->failed_at))
+      first = &ws[i];
+  }
+  if(first) {
+    *err = first->err;
+    return err->rc;
+  }
+  return TM_OK;
+}
+
+static enum tm_rc write_json(const char *outdir, const char *name,
+                             char *text, struct tm_error *err)
+{
+  char *path = tm_xasprintf("%s/%s", outdir, name);
+  enum tm_rc rc;
+
+  if(!text)
+    tm_oom();
+  rc = tm_encode_save(path, text, strlen(text), err);
+  free(path);
+  free(text);
+  return rc;
+}
+
+/* Adds zoom z's written tiles to available.json's "tiles" object. */
+static void available_add(cJSON *tiles, const struct zoom_plan *zp,
+                          const struct tile_result *res)
+{
+  cJSON *arr;
+  char key[8], xy[32];
+  size_t i;
+
+  snprintf(key, sizeof(key), "%d", zp->z);
+  arr = cJSON_AddArrayToObject(tiles, key);
+  if(!arr)
+    tm_oom();
+  for(i = 0; i < zp->n_tiles; i++) {
+    cJSON *s;
+
+    if(!res[i].written)
+      continue;
+    snprintf(xy, sizeof(xy), "%d/%d", zp->tiles[i].x, zp->tiles[i].y);
+    s = cJSON_CreateString(xy);
+    if(!s || !cJSON_AddItemToArray(arr, s))
+      tm_oom();
+  }
+}
+
+/* The sprites for pin_scale, from the cache or drawn now. */
+static enum tm_rc sprites_for(struct tm_pin_sprites **cache, int *n,
+                              struct tm_painter *painter,
+                              const struct tm_style *st, double scale,
+                              const struct tm_pin_sprites **out,
+                              struct tm_error *err)
+{
+  enum tm_rc rc;
+  int i;
+
+  for(i = 0; i < *n; i++) {
+    if(tm_pin_sprites_scale(cache[i]) == scale) {
+      *out = cache[i];
+      return TM_OK;
+    }
+  }
+  if(*n == MAX_SCALES) {
+    tm_pin_sprites_free(cache[0]);
+    memmove(cache, cache + 1, (MAX_SCALES - 1) * sizeof(*cache));
+    (*n)--;
+  }
+  rc = tm_pin_sprites_new(painter, st, scale, &cache[*n], err);
+  if(rc)
+    return rc;
+  *out = cache[(*n)++];
+  return TM_OK;
+}
+
+enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
+                          const struct tm_tiles_opts *o, const char *outdir,
+                          struct tm_tiles_summary *sum, struct tm_error *err)
+{
+  struct tm_pin_sprites *cache[MAX_SCALES];
+  struct tm_clusters *clusters = NULL;
+  struct worker *ws = NULL;
+  struct run run;
+  cJSON *avail = NULL, *atiles;
+  size_t *order = NULL;
+  size_t n_order, i;
+  enum tm_rc rc;
+  int jobs = o->jobs, ncache = 0, z;
+
+  if(o->minzoom < 0 || o->maxzoom > TM_ZOOM_MAX || o->minzoom > o->maxzoom)
+    return tm_fail(err, TM_USAGE,
+                   "tile zooms %d to %d are not within 0 to %d",
+                   o->minzoom, o->maxzoom, TM_ZOOM_MAX);
+  if(jobs <= 0) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    jobs = cpus > 0 ? (int)(cpus > 256 ? 256 : cpus) : 1;
+  }
+  memset(sum, 0, sizeof(*sum));
+  memset(&run, 0, sizeof(run));
+  run.o = o;
+  run.outdir = outdir;
+
+  ws = tm_xcalloc((size_t)jobs, sizeof(*ws));
+  rc = workers_new(ws, jobs, &run, err);
+  if(rc)
+    goto done;
+
+  clusters = tm_clusters_build(pins, st, o->minzoom, o->maxzoom);
+  rc = write_json(outdir, "clusters.json", tm_clusters_json(clusters, st),
+                  err);
+  if(rc)
+    goto done;
+
+  avail = cJSON_CreateObject();
+  if(!avail ||
+     !cJSON_AddNumberToObject(avail, "minzoom", o->minzoom) ||
+     !cJSON_AddNumberToObject(avail, "maxzoom", o->maxzoom))
+    tm_oom();
+  atiles = cJSON_AddObjectToObject(avail, "tiles");
+  if(!atiles)
+    tm_oom();
+
+  order = pin_order(pins, &n_order);
+  for(z = o->minzoom; z <= o->maxzoom; z++) {
+    struct zoom_plan zp;
+
+    memset(&zp, 0, sizeof(zp));
+    zp.z = z;
+    zp.pins = pins;
+    zp.st = st;
+    zp.cz = tm_clusters_at(clusters, z);
+    rc = sprites_for(cache, &ncache, ws[0].painter, st, zp.cz->pin_scale,
+                     &zp.sprites, err);
+    if(rc)
+      goto done;
+    plan_zoom(&zp, order, n_order, true);
+    run.zp = &zp;
+    run.res = tm_xcalloc(zp.n_tiles ? zp.n_tiles : 1, sizeof(*run.res));
+    rc = run_zoom(ws, jobs, &run, err);
+    if(!rc) {
+      for(i = 0; i < zp.n_tiles; i++) {
+        if(!run.res[i].written)
+          continue;
+        sum->tiles[z]++;
+        sum->tiles_2x[z] += run.res[i].bytes2 > 0;
+        sum->bytes += run.res[i].bytes1 + run.res[i].bytes2;
+      }
+      available_add(atiles, &zp, run.res);
+    }
+    TM_FREEF(free, run.res);
+    plan_free(&zp);
+    if(rc)
+      goto done;
+  }
+  rc = write_json(outdir, "tiles/available.json",
+                  cJSON_PrintUnformatted(avail), err);
+
+done:
+  cJSON_Delete(avail);
+  free(order);
+  while(ncache > 0)
+    tm_pin_sprites_free(cache[--ncache]);
+  tm_clusters_free(clusters);
+  if(ws)
+    workers_free(ws, jobs);
+  free(ws);
+  return rc;
+}
+
+enum tm_rc tm_tiles_render_window(const struct tm_pins *pins,
+                                  const struct tm_style *st, int z, int dpr,
+                                  int64_t gx, int64_t gy, int w, int h,
+                                  uint32_t *px, struct tm_error *err)
+{
+  struct tm_painter *painter = NULL;
+  struct tm_pin_sprites *sprites = NULL;
+  struct tm_clusters *clusters = NULL;
+  struct tm_sprite cl1 = { 0 }, cl2 = { 0 };
+  struct zoom_plan zp;
+  struct tm_canvas c;
+  size_t *order, n_order;
+  enum tm_rc rc;
+
+  if(z < 0 || z > TM_ZOOM_MAX || (dpr != 1 && dpr != 2))
+    return tm_fail(err, TM_USAGE, "cannot draw zoom %d at scale %d", z, dpr);
+  rc = tm_painter_new(&painter, err);
+  if(rc)
+    return rc;
+  clusters = tm_clusters_build(pins, st, z, z);
+  memset(&zp, 0, sizeof(zp));
+  zp.z = z;
+  zp.pins = pins;
+  zp.st = st;
+  zp.cz = tm_clusters_at(clusters, z);
+  rc = tm_pin_sprites_new(painter, st, zp.cz->pin_scale, &sprites, err);
+  if(!rc) {
+    zp.sprites = sprites;
+    order = pin_order(pins, &n_order);
+    plan_zoom(&zp, order, n_order, false);
+    free(order);
+    tm_canvas_init(&c, px, w, h, gx, gy);
+    draw_items(&zp, NULL, zp.n_items, painter, &cl1, &cl2,
+               dpr == 1 ? &c : NULL, dpr == 2 ? &c : NULL);
+    plan_free(&zp);
+  }
+  tm_sprite_release(&cl1);
+  tm_sprite_release(&cl2);
+  tm_pin_sprites_free(sprites);
+  tm_clusters_free(clusters);
+  tm_painter_free(painter);
+  return rc;
+}
