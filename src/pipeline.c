@@ -41,6 +41,10 @@ char *tm_round_from_path(const char *path)
     base += 4;
     n -= 4;
   }
+  /* A file called just "foi.csv" names no round. */
+  if(n == 3 && tm_ascii_lower(base[0]) == 'f' &&
+     tm_ascii_lower(base[1]) == 'o' && tm_ascii_lower(base[2]) == 'i')
+    n = 0;
   return tm_xstrndup(base, n);
 }
 
@@ -306,7 +310,9 @@ enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
     run->changes = tm_changes_compute(run->previous, run->trusts,
                                       run->pins);
   }
-  if(run->pins && !run->pins->n) {
+  /* With errors already listed, "nothing to map" would only repeat them. */
+  if(run->pins && !run->pins->n &&
+     !tm_problems_count(&run->probs, TM_ERROR)) {
     struct tm_where w = { o->file[TM_FILE_TRUSTS].path, 0 };
 
     tm_problem_error(&run->probs, &w, "nothing-to-map",
