@@ -4,7 +4,7 @@
 # National Grid gives the same places; the GeoJSON reads back with GDAL and
 # passes an independent RFC 7946 validator.
 set -eu
-bin=$1
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # meson passes ./trustmap
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -11,7 +11,8 @@
 # sorted list of files written. With "update", expected/ is rewritten from
 # this run instead (review the diff before committing).
 set -eu
-bin=$1 case=$2 mode=${3:-check}
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # meson passes ./trustmap
+case=$2 mode=${3:-check}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 got=$(mktemp -d)
 trap 'rm -rf "$got"' EXIT

@@ -6,7 +6,7 @@
 # rows) must equal the input rows; the GeoJSON must read back with GDAL
 # and pass an independent validator. Skips where the folder is absent.
 set -eu
-bin=$1
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # meson passes ./trustmap
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 data=$root/../shared/data
