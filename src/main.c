@@ -4,6 +4,8 @@
  * The one place that prints. Problems go to stderr in file order; a
  * summary follows unless --quiet. Progress shows only on a terminal.
  */
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +35,68 @@ static void end_progress(const struct tm_run *run)
     fputs("\r\033[K", stderr);
 }
 
+/* Messages quote the inputs, and an input may hold what a terminal
+ * obeys: an escape sequence (ESC [ 31m recolours it, ESC ] retitles it),
+ * a line end that starts a fake message, or a bidi override that reorders
+ * what is shown. Those are printed as escapes (\x1b, \n, \u202e);
+ * everything else, UTF-8 included, as it is. keep_lines keeps line ends
+ * (a system error's own "\n  (fix)"). Returns a new string. */
+static char *printable(const char *s, bool keep_lines)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t size = strlen(s) * 6 + 1, n = 0;
+  char *out = tm_xmalloc(size);
+
+  for(; *p; p++) {
+    if(*p == '\n' && keep_lines)
+      out[n++] = '\n';
+    else if(*p == '\n')
+      n += (size_t)snprintf(out + n, size - n, "\\n");
+    else if(*p < 0x20 || *p == 0x7f)
+      n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p);
+    else if(p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+      n += (size_t)snprintf(out + n, size - n, "\\u%04x", p[1]);
+      p++;
+    }
+    else if(p[0] == 0xe2 &&
+            ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+             (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {
+      n += (size_t)snprintf(out + n, size - n, "\\u%04x",
+                            0x2000u + ((p[1] & 0x3fu) << 6) +
+                            (p[2] & 0x3fu));
+      p += 2;
+    }
+    else
+      out[n++] = (char)*p;
+  }
+  out[n] = '\0';
+  return out;
+}
+
+static void print_problem(const struct tm_problem *pr)
+{
+  struct tm_problem safe = *pr;
+  char *path = pr->where.path ? printable(pr->where.path, false) : NULL;
+  char *text;
+
+  safe.where.path = path;
+  safe.what = printable(pr->what, false);
+  safe.fix = pr->fix ? printable(pr->fix, false) : NULL;
+  text = tm_problem_format(&safe);
+  fputs(text, stderr);
+  free(text);
+  free(safe.fix);
+  free(safe.what);
+  free(path);
+}
+
 static void print_problems(const struct tm_opts *o, const struct tm_run *run)
 {
   size_t i, limit = o->mode == TM_MODE_VALIDATE ? run->probs.n
                                                 : MAX_PRINTED;
 
-  for(i = 0; i < run->probs.n && i < limit; i++) {
-    char *text = tm_problem_format(&run->probs.v[i]);
-
-    fputs(text, stderr);
-    free(text);
-  }
+  for(i = 0; i < run->probs.n && i < limit; i++)
+    print_problem(&run->probs.v[i]);
   if(run->probs.n > limit)
     fprintf(stderr, "... and %zu more; 'trustmap validate' lists them "
             "all\n", run->probs.n - limit);
@@ -89,6 +142,9 @@ static void print_summary(const struct tm_opts *o, const struct tm_run *run,
   fprintf(stderr, "trustmap: built %s: %zu trusts (%s), %zu pins; %zu "
           "warning%s\n", o->out_dir, run->trusts->n, counts, run->pins->n,
           warnings, warnings == 1 ? "" : "s");
+  fprintf(stderr, "trustmap: tiles: %zu drawn, %zu reused from the "
+          "previous build, %zu removed\n", run->tiles.rendered,
+          run->tiles.reused, run->tiles.removed);
   fprintf(stderr, "trustmap: %zu files: %zu added, %zu changed, %zu "
           "removed (see %s/changes.txt)\n", run->publish.files,
           run->publish.added, run->publish.changed, run->publish.removed,
@@ -119,15 +175,23 @@ int main(int argc, char **argv)
     return 0;
   }
 
+  /* Past a file size limit (ulimit -f) a write then fails with EFBIG,
+   * which is reported and cleaned up like a full disk, instead of the
+   * signal killing the run with a staging folder left behind. */
+  signal(SIGXFSZ, SIG_IGN);
   memset(&run, 0, sizeof(run));
   if(!o.quiet && isatty(STDERR_FILENO))
     run.progress = show_progress;
   rc = tm_pipeline_run(&o, &run, &err);
   end_progress(&run);
   print_problems(&o, &run);
-  if(rc == TM_SYSTEM || rc == TM_USAGE)
-    fprintf(stderr, "%s%s\n", strncmp(err.msg, "trustmap:", 9)
-                                ? "trustmap: " : "", err.msg);
+  if(rc == TM_SYSTEM || rc == TM_USAGE) {
+    char *msg = printable(err.msg, true);
+
+    fprintf(stderr, "%s%s\n", strncmp(msg, "trustmap:", 9)
+                                 ? "trustmap: " : "", msg);
+    free(msg);
+  }
   print_summary(&o, &run, rc);
   tm_run_clear(&run);
   return rc;

@@ -196,8 +196,11 @@ static enum tm_rc write_page(const struct tm_opts *o, struct tm_run *run,
 static enum tm_rc write_outputs(const struct tm_opts *o, struct tm_run *run,
                                 const char *dir, struct tm_error *err)
 {
+  /* Unchanged tiles are taken from the build being replaced (or
+   * --previous) instead of being drawn again. */
   struct tm_tiles_opts to = { run->minzoom, run->maxzoom, o->retina,
-                              o->jobs };
+                              o->jobs,
+                              o->previous ? o->previous : o->out_dir };
   struct tm_report r;
   char *path;
   enum tm_rc rc;
@@ -310,14 +313,36 @@ enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
     run->changes = tm_changes_compute(run->previous, run->trusts,
                                       run->pins);
   }
+  /* A file with nothing below its header is the wrong file (or a
+   * truncated one): said always, as nothing else would point at it. An
+   * FOI round without a single answer would publish a map of "no
+   * response" pins, so it stops the build too. */
+  if(run->sites && run->sites->rows == run->sites->blank_rows) {
+    struct tm_where w = { o->file[TM_FILE_TRUSTS].path, 0 };
+
+    tm_problem_error(&run->probs, &w, "nothing-to-map",
+                     "add a row for each trust or hospital below the "
+                     "header, or check that this is the file you meant",
+                     "has no rows below the header, so there is nothing "
+                     "to map");
+  }
   /* With errors already listed, "nothing to map" would only repeat them. */
-  if(run->pins && !run->pins->n &&
-     !tm_problems_count(&run->probs, TM_ERROR)) {
+  else if(run->pins && !run->pins->n &&
+          !tm_problems_count(&run->probs, TM_ERROR)) {
     struct tm_where w = { o->file[TM_FILE_TRUSTS].path, 0 };
 
     tm_problem_error(&run->probs, &w, "nothing-to-map",
                      "fix the rows listed above, or check the file",
                      "no row of the file could be placed on the map");
+  }
+  if(run->fois && run->fois->rows == run->fois->blank_rows) {
+    struct tm_where w = { o->file[TM_FILE_FOI].path, 0 };
+
+    tm_problem_error(&run->probs, &w, "no-answers",
+                     "add a row for each trust's answer below the header, "
+                     "or check that this is the file you meant",
+                     "has no rows below the header, so no trust has an "
+                     "answer");
   }
   tm_problems_sort(&run->probs);
   if(!run->pins || stops_build(o, run))

@@ -25,6 +25,7 @@
 #include "cluster.h"
 #include "encode.h"
 #include "render.h"
+#include "tilecache.h"
 #include "tileplan.h"
 #include "tiles.h"
 
@@ -51,7 +52,9 @@ struct tile_job {
 
 struct tile_result {
   bool written;
+  bool reused;
   size_t bytes1, bytes2;
+  uint8_t sig[TM_TILESIG_BYTES];
 };
 
 /* Everything needed to draw one zoom. */
@@ -78,6 +81,8 @@ struct worker {
   struct tm_sprite cl1, cl2;   /* scratch cluster sprites */
   char *path;
   size_t path_cap;
+  unsigned char *sigbuf;       /* the tile's items, serialised to sign */
+  size_t sigbuf_cap;
   bool failed;
   size_t failed_at;            /* tile index of the failure */
   struct tm_error err;
@@ -87,6 +92,8 @@ struct worker {
 struct run {
   const struct tm_tiles_opts *o;
   const char *outdir;
+  uint8_t prefix[32];          /* signature prefix (tilecache.h) */
+  struct tm_tilecache *cache;  /* NULL: draw every tile */
   struct zoom_plan *zp;
   struct tile_result *res;
   atomic_size_t next;
@@ -341,6 +348,40 @@ static enum tm_rc write_canvas(struct worker *w, const struct tm_canvas *c,
   return tm_encode_write(w->enc, &img, path, bytes, &w->err);
 }
 
+/* What decides the tile's pixels, as bytes: each item's kind, position,
+ * and status or cluster counts, in drawing order. */
+static size_t serialise_items(struct worker *w, const struct zoom_plan *zp,
+                              const struct tile_job *tj)
+{
+  size_t i, len = 0;
+
+  for(i = 0; i < tj->count; i++) {
+    const struct item *it = &zp->items[zp->refs[tj->first + i]];
+    int64_t rec[6 + TM_STATUS_COUNT];
+    size_t n = 0;
+    int s;
+
+    rec[n++] = it->kind;
+    rec[n++] = it->a.x;
+    rec[n++] = it->a.y;
+    rec[n++] = it->a.fx;
+    rec[n++] = it->a.fy;
+    if(it->kind == ITEM_PIN)
+      rec[n++] = zp->pins->v[it->idx].status;
+    else {
+      const struct tm_cluster *cl = &zp->cz->v[it->idx];
+
+      rec[n++] = (int64_t)(cl->radius * 1024);
+      for(s = 0; s < TM_STATUS_COUNT; s++)
+        rec[n++] = (int64_t)cl->counts[s];
+    }
+    tm_xgrow((void **)&w->sigbuf, &w->sigbuf_cap, len + sizeof(rec), 1);
+    memcpy(w->sigbuf + len, rec, n * sizeof(rec[0]));
+    len += n * sizeof(rec[0]);
+  }
+  return len;
+}
+
 static enum tm_rc do_tile(struct worker *w, size_t t)
 {
   const struct zoom_plan *zp = w->run->zp;
@@ -349,6 +390,16 @@ static enum tm_rc do_tile(struct worker *w, size_t t)
   bool retina = w->run->o->retina;
   struct tm_canvas c1, c2;
   enum tm_rc rc = TM_OK;
+  size_t len = serialise_items(w, zp, tj);
+
+  tm_tilesig(w->run->prefix, zp->z, tj->x, tj->y, w->sigbuf, len,
+             res->sig);
+  if(tm_tilecache_reuse(w->run->cache, zp->z, tj->x, tj->y, res->sig,
+                        retina, w->run->outdir, &res->bytes1,
+                        &res->bytes2)) {
+    res->written = res->reused = true;
+    return TM_OK;
+  }
 
   tm_canvas_init(&c1, w->buf1, T1, T1, (int64_t)tj->x * T1,
                  (int64_t)tj->y * T1);
@@ -421,6 +472,7 @@ static void workers_free(struct worker *ws, int n)
     free(ws[i].buf1);
     free(ws[i].buf2);
     free(ws[i].path);
+    free(ws[i].sigbuf);
     tm_sprite_release(&ws[i].cl1);
     tm_sprite_release(&ws[i].cl2);
   }
@@ -536,6 +588,9 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
   cJSON *avail = NULL, *atiles;
   size_t *order = NULL;
   size_t n_order, i;
+  FILE *sigs = NULL;
+  char *sigtext = NULL;
+  size_t siglen = 0;
   enum tm_rc rc;
   int jobs = o->jobs, ncache = 0, z;
 
@@ -555,8 +610,15 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
 
   ws = tm_xcalloc((size_t)jobs, sizeof(*ws));
   rc = workers_new(ws, jobs, &run, err);
+  if(!rc)
+    rc = tm_tilesig_prefix(st, o->retina, run.prefix, err);
+  if(!rc && o->reuse_dir)
+    rc = tm_tilecache_load(o->reuse_dir, &run.cache, err);
   if(rc)
     goto done;
+  sigs = open_memstream(&sigtext, &siglen);
+  if(!sigs)
+    tm_oom();
 
   clusters = tm_clusters_build(pins, st, o->minzoom, o->maxzoom);
   rc = write_json(outdir, "clusters.json", tm_clusters_json(clusters, st),
@@ -592,8 +654,17 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
     rc = run_zoom(ws, jobs, &run, err);
     if(!rc) {
       for(i = 0; i < zp.n_tiles; i++) {
+        char line[96];
+
         if(!run.res[i].written)
           continue;
+        tm_tilesig_line(z, zp.tiles[i].x, zp.tiles[i].y, run.res[i].sig,
+                        line, sizeof(line));
+        fputs(line, sigs);
+        if(run.res[i].reused)
+          sum->reused++;
+        else
+          sum->rendered++;
         sum->tiles[z]++;
         sum->tiles_2x[z] += run.res[i].bytes2 > 0;
         sum->bytes += run.res[i].bytes1 + run.res[i].bytes2;
@@ -607,8 +678,20 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
   }
   rc = write_json(outdir, "tiles/available.json",
                   cJSON_PrintUnformatted(avail), err);
+  if(!rc) {
+    if(fclose(sigs))
+      tm_oom();
+    sigs = NULL;
+    rc = write_json(outdir, "tile-signatures.txt", sigtext, err);
+    sigtext = NULL;
+    sum->removed = tm_tilecache_unmatched(run.cache);
+  }
 
 done:
+  if(sigs)
+    fclose(sigs);
+  free(sigtext);
+  tm_tilecache_free(run.cache);
   cJSON_Delete(avail);
   free(order);
   while(ncache > 0)

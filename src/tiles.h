@@ -8,7 +8,8 @@
  *          scale), for every zoom in [minzoom, maxzoom]; only tiles with
  *          something drawn on them (a tile is blank at 1x exactly when it
  *          is blank at @2x); outdir/tiles/available.json listing them;
- *          outdir/clusters.json (cluster.h).
+ *          outdir/clusters.json (cluster.h); outdir/tile-signatures.txt
+ *          (tilecache.h), so the next build can reuse unchanged tiles.
  * Order:   north first, so southern pins are drawn over northern ones;
  *          ties by pin code, then feature index; cluster symbols over
  *          pins, in the same order. The input order never matters.
@@ -34,12 +35,17 @@ struct tm_tiles_opts {
   int minzoom, maxzoom;   /* 0 <= minzoom <= maxzoom <= 22 */
   bool retina;            /* also write @2x tiles */
   int jobs;               /* worker threads; <= 0: one per online CPU */
+  const char *reuse_dir;  /* a previous build whose unchanged tiles are
+                             reused (tilecache.h); NULL: draw all */
 };
 
 struct tm_tiles_summary {
   size_t tiles[23];       /* 1x tiles written per zoom */
   size_t tiles_2x[23];    /* @2x tiles written per zoom */
   unsigned long long bytes;  /* total size of the tile PNGs */
+  size_t rendered;        /* tiles drawn (a 1x tile and its @2x count 1) */
+  size_t reused;          /* tiles taken unchanged from reuse_dir */
+  size_t removed;         /* tiles of reuse_dir this build does not have */
 };
 
 enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
