@@ -318,7 +318,8 @@ static char *tilejson_text(const struct tm_style *st,
 
   center[0] = info->center[0];
   center[1] = info->center[1];
-  center[2] = round(info->center[2]);
+  center[2] = fmin(fmax(round(info->center[2]), info->minzoom),
+                   info->maxzoom);
 
   add_string(tj, "tilejson", "3.0.0");
   add_string(tj, "name", st->title);
@@ -359,7 +360,6 @@ static char *config_json(const struct tm_pins *pins,
   add_bool(c, "retina", info->has_retina);
   add_number(c, "minzoom", info->minzoom);
   add_number(c, "maxzoom", info->maxzoom);
-  add_string(c, "attribution", st->attribution);
   add_string(c, "round", pins->round);
 
   pin = new_object();

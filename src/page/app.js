@@ -174,13 +174,38 @@
     return Math.abs(dx) * cosA - up * sinA <= pad;
   }
 
+  /* The container point of lat/lon, not rounded to whole pixels as
+   * map.latLngToContainerPoint() is: tiles place pins to 1/4 px. */
+  function exactPoint(lat, lon) {
+    var map = state.map;
+    var layer = map.project([lat, lon], map.getZoom())
+      .subtract(map.getPixelOrigin());
+
+    return map.layerPointToContainerPoint(layer);
+  }
+
+  /* Clusters in the renderer's drawing order: north first, then the
+   * order of clusters.json. */
+  function clustersAt(z) {
+    var info = zoomInfo(z);
+
+    if(!info.drawn) {
+      info.drawn = (info.clusters || []).map(function (c, i) {
+        return { c: c, i: i };
+      }).sort(function (a, b) {
+        return a.c.lat !== b.c.lat ? b.c.lat - a.c.lat : a.i - b.i;
+      }).map(function (x) { return x.c; });
+    }
+    return info.drawn;
+  }
+
   /* What the renderer drew under container point p at the current zoom:
    * {kind: 'cluster', cluster} or {kind: 'pin', index} or null. */
   function hitTest(p) {
     var map = state.map;
     var z = Math.round(map.getZoom());
     var info = zoomInfo(z);
-    var clusters = info.clusters || [];
+    var clusters = clustersAt(z);
     var scale = info.pin_scale === undefined ? 1 : info.pin_scale;
     var skip = clusteredAt(z);
     var halfW = state.pins.width * scale / 2;
@@ -190,7 +215,7 @@
     p = L.point(p);
     for(i = clusters.length - 1; i >= 0; i--) {
       c = clusters[i];
-      q = map.latLngToContainerPoint([c.lat, c.lon]);
+      q = exactPoint(c.lat, c.lon);
       if(q.distanceTo(p) <= c.radius)
         return { kind: 'cluster', cluster: c };
     }
@@ -199,7 +224,7 @@
       if(skip.has(idx))
         continue;
       f = state.features[idx];
-      q = map.latLngToContainerPoint([f.lat, f.lon]);
+      q = exactPoint(f.lat, f.lon);
       if(Math.abs(q.x - p.x) > halfW + m || q.y - p.y < -m ||
          q.y - p.y > state.pins.height * scale + m)
         continue;              /* far from this pin: skip the exact test */
@@ -221,7 +246,7 @@
     var list;
 
     box.setAttribute('tabindex', '-1');
-    box.appendChild(el('h3', 'tm-popup-title', f.trust_name || f.name));
+    box.appendChild(el('h2', 'tm-popup-title', f.trust_name || f.name));
     if(f.kind === 'site' && f.name !== f.trust_name)
       box.appendChild(el('p', 'tm-popup-sub', 'Site: ' + f.name));
     box.appendChild(statusNode(f.status, 'p'));
@@ -270,7 +295,7 @@
       return (fa.trust_name || '').localeCompare(fb.trust_name || '');
     });
     box.setAttribute('tabindex', '-1');
-    box.appendChild(el('h3', 'tm-popup-title',
+    box.appendChild(el('h2', 'tm-popup-title',
                        order.length === 1 ? '1 trust here' :
                        order.length + ' trusts here'));
     list = el('ul', 'tm-popup-list tm-cluster-list');
@@ -326,7 +351,8 @@
       latlng = L.latLng(f.lat, f.lon);
       offset = [0, -state.pins.height * scale + 4];
     }
-    popup = L.popup({ offset: offset, maxWidth: 320, autoPanPadding: [16, 16] })
+    popup = L.popup({ offset: offset, maxWidth: 320,
+                      autoPanPadding: [16, 16] })
       .setLatLng(latlng).setContent(node).openOn(map);
     if(focus)
       node.focus({ preventScroll: true });
@@ -371,7 +397,8 @@
       var li = el('li');
       var n = counts[s.key] || 0;
 
-      li.appendChild(statusNode(s.key));
+      li.appendChild(swatchNode(s.key));
+      li.appendChild(el('span', 'tm-key-label', s.label));
       li.appendChild(el('span', 'tm-key-count',
                         n === 1 ? '1 trust' : n + ' trusts'));
       list.appendChild(li);
@@ -405,8 +432,6 @@
 
     if(k === 'status')
       c = a.status - b.status;
-    else if(k === 'nation')
-      c = collator.compare(a.f.nation, b.f.nation);
     else
       c = collator.compare(a.f.name, b.f.name);
     if(c)
@@ -418,13 +443,14 @@
     var f = r.f;
     var tr = el('tr');
     var name = el('th');
-    var btn, hidden;
+    var btn, hidden, answer;
 
     name.setAttribute('scope', 'row');
     name.appendChild(el('span', 'tm-row-name', f.name));
     name.appendChild(el('span', 'tm-row-sub',
-                        (f.kind === 'site' ? 'Site of ' + f.trust_name
-                                           : 'Trust') + ' \u00b7 ' + f.code));
+                        [f.kind === 'site' ? 'Site of ' + f.trust_name
+                                           : 'Trust', f.code, f.nation]
+                        .filter(Boolean).join(' \u00b7 ')));
     btn = el('button', 'tm-show', 'Show on map');
     btn.type = 'button';
     hidden = el('span', 'tm-visually-hidden', ': ' + f.name);
@@ -432,9 +458,10 @@
     btn.addEventListener('click', function () { showOnMap(r.index); });
     name.appendChild(btn);
     tr.appendChild(name);
-    tr.appendChild(el('td')).appendChild(statusNode(f.status));
-    tr.appendChild(el('td', '', f.nation));
-    tr.appendChild(el('td', 'tm-row-notes', f.notes));
+    answer = tr.appendChild(el('td'));
+    answer.appendChild(statusNode(f.status, 'p'));
+    if(f.notes)
+      answer.appendChild(el('p', 'tm-row-notes', f.notes));
     return tr;
   }
 
@@ -463,13 +490,15 @@
   }
 
   function setSort(key) {
+    var heads = document.querySelectorAll('#tm-table th[data-sort]');
+
     if(state.sortKey === key)
       state.sortDir = -state.sortDir;
     else {
       state.sortKey = key;
       state.sortDir = 1;
     }
-    document.querySelectorAll('#tm-table th[data-sort]').forEach(function (th) {
+    heads.forEach(function (th) {
       if(th.getAttribute('data-sort') === state.sortKey)
         th.setAttribute('aria-sort', state.sortDir > 0 ? 'ascending'
                                                        : 'descending');
@@ -481,10 +510,11 @@
 
   function buildTable() {
     var search = document.getElementById('tm-search');
+    var heads = document.querySelectorAll('#tm-table th[data-sort]');
     var timer = null;
 
     buildRows();
-    document.querySelectorAll('#tm-table th[data-sort]').forEach(function (th) {
+    heads.forEach(function (th) {
       th.querySelector('button').addEventListener('click', function () {
         setSort(th.getAttribute('data-sort'));
       });
@@ -533,6 +563,7 @@
     var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
     var listed = {};
     var url = tilejson.tiles[0];
+    var pending = null;
     var map, base;
 
     Object.keys(available.tiles || {}).forEach(function (z) {
@@ -587,7 +618,6 @@
       else
         map.closePopup();
     });
-    var pending = null;
     map.on('mousemove', function (e) {
       pending = e.containerPoint;
       L.Util.requestAnimFrame(function () {
@@ -652,8 +682,6 @@
 
   var round = config.round ? 'FOI round: ' + config.round + '.' : '';
   document.getElementById('tm-round').textContent = round;
-  document.getElementById('tm-credit').textContent =
-    config.attribution || '';
 
   Promise.all([
     fetchJson('tiles.json'),
@@ -675,6 +703,7 @@
     window.trustmap.available = state.listed;
     window.trustmap.tileUrl1x = state.tileUrl1x;
     window.trustmap.hitTest = hitTest;
+    window.trustmap.exactPoint = exactPoint;
     window.trustmap.showOnMap = showOnMap;
     window.trustmap.ready = true;
   }).catch(fail);
