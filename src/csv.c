@@ -18,42 +18,6 @@ static const char header[] =
   "code,name,kind,trust_code,trust_name,nation,status,status_label,notes,"
   "round,previous_status,longitude,latitude\n";
 
-/* s when it is valid UTF-8; otherwise a copy in *owned with each byte that
- * starts no valid sequence replaced by U+FFFD. */
-static const char *utf8_or_fixed(const char *s, char **owned)
-{
-  size_t n = s ? strlen(s) : 0;
-  size_t i = 0, o = 0;
-  char *p;
-
-  *owned = NULL;
-  if(!s)
-    return "";
-  if(tm_utf8_valid(s, n))
-    return s;
-  p = tm_xcalloc(n + 1, 3);
-  while(i < n) {
-    unsigned char c = (unsigned char)s[i];
-    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
-                 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4
-                 : 0;
-
-    if(len && i + len <= n && tm_utf8_valid(s + i, len)) {
-      memcpy(p + o, s + i, len);
-      o += len;
-      i += len;
-    }
-    else {
-      memcpy(p + o, "\xef\xbf\xbd", 3);
-      o += 3;
-      i++;
-    }
-  }
-  p[o] = '\0';
-  *owned = p;
-  return p;
-}
-
 /* True when a spreadsheet would take a cell starting with c for a
  * formula. */
 static bool starts_formula(char c)
@@ -66,7 +30,7 @@ static bool starts_formula(char c)
 static void put_text(FILE *m, const char *value, char sep)
 {
   char *owned;
-  const char *s = utf8_or_fixed(value, &owned);
+  const char *s = tm_utf8_or_fixed(value, &owned);
   bool quote = strpbrk(s, ",\"\r\n") != NULL;
 
   if(quote)

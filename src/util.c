@@ -282,3 +282,39 @@ bool tm_utf8_valid(const char *str, size_t n)
   }
   return true;
 }
+
+/* s when it is valid UTF-8; otherwise a copy in *owned with each byte that
+ * starts no valid sequence replaced by U+FFFD. */
+const char *tm_utf8_or_fixed(const char *s, char **owned)
+{
+  size_t n = s ? strlen(s) : 0;
+  size_t i = 0, o = 0;
+  char *p;
+
+  *owned = NULL;
+  if(!s)
+    return "";
+  if(tm_utf8_valid(s, n))
+    return s;
+  p = tm_xcalloc(n + 1, 3);
+  while(i < n) {
+    unsigned char c = (unsigned char)s[i];
+    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4
+                 : 0;
+
+    if(len && i + len <= n && tm_utf8_valid(s + i, len)) {
+      memcpy(p + o, s + i, len);
+      o += len;
+      i += len;
+    }
+    else {
+      memcpy(p + o, "\xef\xbf\xbd", 3);
+      o += 3;
+      i++;
+    }
+  }
+  p[o] = '\0';
+  *owned = p;
+  return p;
+}

@@ -63,4 +63,10 @@ char *tm_code_normalise(const char *s);
  * surrogates). */
 bool tm_utf8_valid(const char *s, size_t n);
 
+/* s when it is valid UTF-8 (NULL gives ""); otherwise a new copy in
+ * *owned, which the caller frees, with each byte that starts no valid
+ * sequence replaced by U+FFFD. Writers use it so every output is UTF-8
+ * whatever reached them. */
+const char *tm_utf8_or_fixed(const char *s, char **owned);
+
 #endif /* TM_UTIL_H */
