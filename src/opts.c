@@ -29,6 +29,8 @@ static const char usage_text[] =
   "\n"
   "output:\n"
   "  --out DIR            output folder (default out)\n"
+  "  --keep N             keep the N builds before this one as "
+  "DIR.previous-1..N\n"
   "  --previous DIR       the build to report changes against (default: "
   "the\n"
   "                       output folder's current build)\n"
@@ -129,7 +131,7 @@ static enum tm_rc parse_int(const char *opt, const char *arg, long min,
 static const char *const valued[] = {
   "--trusts", "--foi", "--postcodes", "--style", "--round", "--crs",
   "--col", "--no-header", "--layer", "--out", "--minzoom", "--maxzoom",
-  "--base-layer", "--jobs", "--previous"
+  "--base-layer", "--jobs", "--previous", "--keep"
 };
 
 static bool takes_value(const char *opt)
@@ -179,6 +181,8 @@ static enum tm_rc apply(struct tm_opts *o, const char *opt, const char *v,
     o->base_layer = v;
   else if(!strcmp(opt, "--previous"))
     o->previous = v;
+  else if(!strcmp(opt, "--keep"))
+    return parse_int(opt, v, 0, 100, &o->keep, err);
   else if(!strcmp(opt, "--jobs"))
     return parse_int(opt, v, 1, 1024, &o->jobs, err);
   if(!v[0] && strcmp(opt, "--round"))

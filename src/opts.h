@@ -39,6 +39,7 @@ struct tm_opts {
   bool quiet;             /* no progress or summary */
   const char *base_layer; /* overrides the style's: URL template or "none" */
   const char *previous;   /* baseline build; NULL: the output folder */
+  int keep;               /* previous builds kept beside the output */
 };
 
 /* Defaults: the sample in data/trusts/, styles/default.json, out/. */

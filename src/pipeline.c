@@ -24,6 +24,43 @@ static void progress(const struct tm_run *run, const char *stage)
     run->progress(run->progress_data, stage);
 }
 
+/* The round label goes into every output, so it is made plain UTF-8
+ * text whatever the file name (or --round) holds: a byte that is not
+ * UTF-8 becomes U+FFFD, control characters (an ESC in a file name) are
+ * dropped. Takes s; returns a new string. */
+static char *clean_label(char *s)
+{
+  size_t n = strlen(s), i = 0, o = 0;
+  char *p = tm_xcalloc(n + 1, 3);
+
+  while(i < n) {
+    unsigned char c = (unsigned char)s[i];
+    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4
+                 : 0;
+
+    if(c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < n &&
+                                 (unsigned char)s[i + 1] >= 0x80 &&
+                                 (unsigned char)s[i + 1] <= 0x9f)) {
+      i += c == 0xc2 ? 2 : 1;
+      continue;
+    }
+    if(len && i + len <= n && tm_utf8_valid(s + i, len)) {
+      memcpy(p + o, s + i, len);
+      o += len;
+      i += len;
+    }
+    else {
+      memcpy(p + o, "\xef\xbf\xbd", 3);
+      o += 3;
+      i++;
+    }
+  }
+  p[o] = '\0';
+  free(s);
+  return p;
+}
+
 char *tm_round_from_path(const char *path)
 {
   const char *base = strrchr(path, '/');
@@ -260,6 +297,7 @@ static enum tm_rc publish(const struct tm_opts *o, struct tm_run *run,
   rc = tm_stage_open(o->out_dir, &stage, err);
   if(rc)
     return rc;
+  tm_stage_keep(stage, o->keep);
   rc = write_outputs(o, run, tm_stage_dir(stage), err);
   if(rc) {
     tm_stage_abort(stage);
@@ -278,8 +316,9 @@ enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
 {
   enum tm_rc rc;
 
-  run->round = o->round ? tm_xstrdup(o->round)
-                        : tm_round_from_path(o->file[TM_FILE_FOI].path);
+  run->round = clean_label(o->round ? tm_xstrdup(o->round)
+                                    : tm_round_from_path(
+                                        o->file[TM_FILE_FOI].path));
   rc = load_inputs(o, run, err);
   if(rc)
     return rc;
@@ -332,7 +371,8 @@ enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
     struct tm_where w = { o->file[TM_FILE_TRUSTS].path, 0 };
 
     tm_problem_error(&run->probs, &w, "nothing-to-map",
-                     "fix the rows listed above, or check the file",
+                     "fix the rows of this file listed below, or check "
+                     "the file",
                      "no row of the file could be placed on the map");
   }
   if(run->fois && run->fois->rows == run->fois->blank_rows) {

@@ -63,6 +63,7 @@ struct tm_stage {
   char *base;     /* its last component */
   char *dir;      /* the staging folder */
   int fd;         /* open on dir, holding its flock while the stage lives */
+  int keep;       /* previous builds to keep as <out>.previous-N */
 };
 
 /* One file of a build. */
@@ -839,6 +840,40 @@ const char *tm_stage_dir(const struct tm_stage *s)
   return s->dir;
 }
 
+/* Keeps the build just replaced as <out>.previous-1, shifting older ones
+ * up and removing the one beyond s->keep. Each step is one rename, so an
+ * interruption leaves whole builds, at worst one too many. */
+static void keep_previous(const struct tm_stage *s, const char *old,
+                          struct tm_publish_summary *sum)
+{
+  char *last = tm_xasprintf("%s.previous-%d", s->out, s->keep);
+  int k;
+
+  if(!access(last, F_OK) && !remove_tree(last))
+    snprintf(sum->leftover, sizeof(sum->leftover), "%s", last);
+  free(last);
+  for(k = s->keep - 1; k >= 1; k--) {
+    char *from = tm_xasprintf("%s.previous-%d", s->out, k);
+    char *to = tm_xasprintf("%s.previous-%d", s->out, k + 1);
+
+    (void)rename(from, to);
+    free(from);
+    free(to);
+  }
+  {
+    char *to = tm_xasprintf("%s.previous-1", s->out);
+
+    if(rename(old, to) && !remove_tree(old))
+      snprintf(sum->leftover, sizeof(sum->leftover), "%s", old);
+    free(to);
+  }
+}
+
+void tm_stage_keep(struct tm_stage *s, int keep)
+{
+  s->keep = keep;
+}
+
 enum tm_rc tm_stage_commit(struct tm_stage *s, struct tm_publish_summary *sum,
                            struct tm_error *err)
 {
@@ -891,7 +926,9 @@ enum tm_rc tm_stage_commit(struct tm_stage *s, struct tm_publish_summary *sum,
   }
   close_fd(&s->fd);
   close_fd(&pfd);
-  if(old && !remove_tree(old))
+  if(old && s->keep > 0)
+    keep_previous(s, old, sum);
+  else if(old && !remove_tree(old))
     snprintf(sum->leftover, sizeof(sum->leftover), "%s", old);
   close_fd(&ofd);
   free(old);

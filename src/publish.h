@@ -77,6 +77,11 @@ void tm_stage_abort(struct tm_stage *s);
 enum tm_rc tm_write_file(const char *path, const void *buf, size_t len,
                          struct tm_error *err) TM_MUST_CHECK;
 
+/* Keep the keep builds before this one beside the output folder, as
+ * <out>.previous-1 (the latest) to <out>.previous-<keep>, instead of
+ * removing the one replaced. 0 (the default) keeps none. */
+void tm_stage_keep(struct tm_stage *s, int keep);
+
 /* The SHA-256 of len bytes as 64 lower-case hex digits and a NUL. */
 void tm_sha256_hex(const void *buf, size_t len, char hex[65]);
 
