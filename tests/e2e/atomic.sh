@@ -49,3 +49,15 @@ status=0
 [ "$status" -ne 0 ] || { echo "replaced a foreign folder"; exit 1; }
 [ "$(cat "$work/mine/notes.txt")" = precious ]
 echo "ok: failed builds leave the previous output untouched"
+
+# --keep 2 keeps the two builds before the current one, and no more.
+for r in r1 r2 r3 r4; do
+  "$bin" build --out "$work/kept" --maxzoom 1 --quiet --keep 2 --round "$r"
+done
+for pair in "kept r4" "kept.previous-1 r3" "kept.previous-2 r2"; do
+  set -- $pair
+  grep -q "\"round\":\"$2\"" "$work/$1/trusts.geojson" ||
+    { echo "$1 is not the build of round $2"; exit 1; }
+done
+[ ! -e "$work/kept.previous-3" ] || { echo "kept more than 2 builds"; exit 1; }
+echo "ok: --keep 2 keeps the two builds before this one"
