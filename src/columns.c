@@ -4,6 +4,7 @@
  * only) in order of preference: when a file has both "code" and
  * "organisationcode", "code" wins for the role code.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,25 +158,44 @@ static void normalise_header(const char *s, char *buf, size_t size)
   buf[n] = '\0';
 }
 
+/* A message lists this many names at most: a 20,000-column file must not
+ * make a 20,000-name message. Each name is cut at LIST_NAME_MAX bytes. */
+#define LIST_MAX 20
+#define LIST_NAME_MAX 60
+
 char *tm_columns_list(const struct tm_table *t)
 {
-  size_t i, len = 1, at = 0;
+  size_t i, shown = t->ncols < LIST_MAX ? t->ncols : LIST_MAX;
+  size_t len = 64, at = 0;
   char *s;
 
-  for(i = 0; i < t->ncols; i++)
-    len += strlen(t->colnames[i]) + 9;
+  for(i = 0; i < shown; i++)
+    len += LIST_NAME_MAX + 12;
   s = tm_xmalloc(len);
-  for(i = 0; i < t->ncols; i++) {
+  for(i = 0; i < shown; i++) {
     const char *name = t->colnames[i][0] ? t->colnames[i] : "(blank)";
     size_t n = strlen(name);
 
+    if(n > LIST_NAME_MAX) {
+      /* Cut at a character boundary, and say so. */
+      n = LIST_NAME_MAX;
+      while(n && ((unsigned char)name[n] & 0xc0) == 0x80)
+        n--;
+    }
     if(i) {
       memcpy(s + at, ", ", 2);
       at += 2;
     }
     memcpy(s + at, name, n);
     at += n;
+    if(n < strlen(name)) {
+      memcpy(s + at, "...", 3);
+      at += 3;
+    }
   }
+  if(shown < t->ncols)
+    at += (size_t)snprintf(s + at, len - at, ", ... (%zu more)",
+                           t->ncols - shown);
   s[at] = '\0';
   return s;
 }
@@ -222,29 +242,59 @@ static int find_synonym(const struct tm_table *t, enum tm_col c,
   return -1;
 }
 
+/* Sort context for report_duplicate_headers: normalised names. */
+static int norm_order(const void *a, const void *b, void *ctx)
+{
+  char *const *norm = ctx;
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  int c = strcmp(norm[x], norm[y]);
+
+  return c ? c : (x > y) - (x < y);
+}
+
+/* One note per column whose name repeats an earlier one. Names are
+ * normalised once and sorted, so a sheet with thousands of columns costs
+ * O(n log n), not a comparison of every pair. */
 static void report_duplicate_headers(const struct tm_table *t,
                                      struct tm_problems *probs)
 {
   struct tm_where w = { t->path, 1 };
-  char a[256], b[256];
-  size_t i, j;
+  char **norm;
+  size_t *order, *first;
+  size_t i;
 
+  if(t->ncols < 2)
+    return;
+  norm = tm_xcalloc(t->ncols, sizeof(*norm));
+  order = tm_xcalloc(t->ncols, sizeof(*order));
+  first = tm_xcalloc(t->ncols, sizeof(*first));
   for(i = 0; i < t->ncols; i++) {
-    normalise_header(t->colnames[i], a, sizeof(a));
-    if(!a[0])
-      continue;
-    for(j = 0; j < i; j++) {
-      normalise_header(t->colnames[j], b, sizeof(b));
-      if(!strcmp(a, b)) {
-        tm_problem_note(probs, &w, "duplicate-column",
-                        "rename or delete one of them",
-                        "column \"%s\" (column %zu) repeats \"%s\" "
-                        "(column %zu); only the first is read",
-                        t->colnames[i], i + 1, t->colnames[j], j + 1);
-        break;
-      }
-    }
+    norm[i] = tm_xmalloc(256);
+    normalise_header(t->colnames[i], norm[i], 256);
+    order[i] = i;
+    first[i] = SIZE_MAX;
   }
+  qsort_r(order, t->ncols, sizeof(*order), norm_order, norm);
+  for(i = 1; i < t->ncols; i++) {
+    size_t prev = order[i - 1], cur = order[i];
+
+    if(norm[cur][0] && !strcmp(norm[prev], norm[cur]))
+      first[cur] = first[prev] == SIZE_MAX ? prev : first[prev];
+  }
+  for(i = 0; i < t->ncols; i++) {
+    size_t j = first[i];
+
+    if(j != SIZE_MAX)
+      tm_problem_note(probs, &w, "duplicate-column",
+                      "rename or delete one of them",
+                      "column \"%s\" (column %zu) repeats \"%s\" "
+                      "(column %zu); only the first is read",
+                      t->colnames[i], i + 1, t->colnames[j], j + 1);
+    free(norm[i]);
+  }
+  free(first);
+  free(order);
+  free(norm);
 }
 
 void tm_columns_resolve(const struct tm_table *t, enum tm_file_role role,

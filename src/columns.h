@@ -63,8 +63,9 @@ void tm_columns_resolve(const struct tm_table *t, enum tm_file_role role,
 /* "code, ods_code, org_code, ..." for messages: the names looked for. */
 const char *tm_col_synonyms_text(enum tm_col c);
 
-/* Lists the table's column names, for messages ("found: A, B, C").
- * Returns a new string. */
+/* Lists the table's column names, for messages ("found: A, B, C"): the
+ * first 20, each cut at 60 bytes, then ", ... (N more)". Returns a new
+ * string. */
 char *tm_columns_list(const struct tm_table *t);
 
 #endif /* TM_COLUMNS_H */

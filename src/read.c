@@ -20,7 +20,8 @@
  *    goes on over the following lines while it holds an odd number of
  *    double quotes, wherever they are. Empty lines between records are
  *    skipped by GDAL (no feature) but still counted here. Bytes after a
- *    NUL on a line are invisible to GDAL, so they are to the scan too.
+ *    NUL on a line are invisible to GDAL, so they are to the scan too;
+ *    the first line with one is an error, since values were lost.
  *    A quote still open at the end of the file is reported where it
  *    opened: GDAL silently puts the rest of the file in that one value.
  *  - XLSX and ODS: GDAL's feature id is the sheet row (checked by the
@@ -339,6 +340,8 @@ struct csv_scan {
   bool odd;          /* the record holds an odd number of quotes */
   bool nul;          /* a NUL hid the rest of this line */
   bool after_cr;     /* an LF now ends nothing (CRLF) */
+  long nul_line;     /* the first line with a NUL, or 0 */
+  size_t nul_lines;  /* lines with a NUL */
 };
 
 static const unsigned char utf8_bom[3] = { 0xef, 0xbb, 0xbf };
@@ -396,6 +399,8 @@ static void scan_bytes(struct csv_scan *s, const unsigned char *p, size_t n)
       continue;
     if(!c) {
       s->nul = true;
+      if(!s->nul_lines++)
+        s->nul_line = s->line;
       continue;
     }
     if(!s->in_record) {
@@ -1357,6 +1362,20 @@ enum tm_rc tm_read_table(const char *path, const struct tm_read_opts *o,
     }
     scanned = true;
     open = scan_finish(&scan);
+    if(scan.nul_line) {
+      struct tm_where w = { path, scan.nul_line };
+      char more[64] = "";
+
+      if(scan.nul_lines > 1)
+        snprintf(more, sizeof(more), " (and on %zu more line%s)",
+                 scan.nul_lines - 1, scan.nul_lines == 2 ? "" : "s");
+      tm_problem_error(probs, &w, "nul-byte",
+                       "delete the NUL character, or save the file again "
+                       "as CSV UTF-8 (NULs mean it is not plain text)",
+                       "a NUL byte (character 0) hides the rest of the "
+                       "line from GDAL, so values after it were lost%s",
+                       more);
+    }
     if(open) {
       struct tm_where w = { path, open };
 

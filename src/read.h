@@ -12,10 +12,11 @@
  * Problems: the file-level ones (missing file, a directory or device,
  *          not a table, no such layer) make tm_read_table() return
  *          TM_INPUT with one error at {path, 0} and *out untouched.
- *          Row-level errors (an unterminated CSV quote, text in no known
- *          encoding, GDAL giving up part way) are at their row, and the
- *          call still returns TM_OK with the table, so `validate` can
- *          report everything in one run. Notes (warnings that change
+ *          Row-level errors (an unterminated CSV quote, a NUL byte in a
+ *          CSV line, text in no known encoding, GDAL giving up part
+ *          way) are at their row, and the call still returns TM_OK
+ *          with the table, so `validate` can report everything in one
+ *          run. Notes (warnings that change
  *          nothing on the map): text read as Windows-1252 (one per file),
  *          a UTF-16 file converted, GDAL's own warnings at the row being
  *          read. Nothing prints.

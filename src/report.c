@@ -122,6 +122,42 @@ static size_t no_answer_count(const struct tm_trusts *trusts)
   return n;
 }
 
+/* Takes s and returns it as valid UTF-8: each byte that starts no valid
+ * sequence becomes U+FFFD. Nearly all the report's text is UTF-8 already
+ * (read.c converts the tables), but a file name or round label need not
+ * be, and the report must stay UTF-8 (and so JSON) whatever the inputs
+ * are called. In the JSON text such bytes can only be inside strings, so
+ * the replacement keeps it JSON. */
+static char *utf8_fixed(char *s)
+{
+  size_t n = strlen(s), i = 0, o = 0;
+  char *p;
+
+  if(tm_utf8_valid(s, n))
+    return s;
+  p = tm_xcalloc(n + 1, 3);
+  while(i < n) {
+    unsigned char c = (unsigned char)s[i];
+    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4
+                 : 0;
+
+    if(len && i + len <= n && tm_utf8_valid(s + i, len)) {
+      memcpy(p + o, s + i, len);
+      o += len;
+      i += len;
+    }
+    else {
+      memcpy(p + o, "\xef\xbf\xbd", 3);
+      o += 3;
+      i++;
+    }
+  }
+  p[o] = '\0';
+  free(s);
+  return p;
+}
+
 /* ---- JSON ----------------------------------------------------------- */
 
 static void check(const void *p)
@@ -347,7 +383,7 @@ char *tm_report_json(const struct tm_report *r)
   cJSON_free(text);
   cJSON_Delete(root);
   free(c.v);
-  return out;
+  return utf8_fixed(out);
 }
 
 /* ---- Markdown ------------------------------------------------------- */
@@ -591,5 +627,5 @@ char *tm_report_markdown(const struct tm_report *r)
   free(c.v);
   if(!b.s)
     return tm_xstrdup("");
-  return b.s;
+  return utf8_fixed(b.s);
 }

@@ -51,6 +51,24 @@ static const char *slot_text(enum tm_crs_slot slot)
   return "?";
 }
 
+/* A coordinate for a message: with the given decimals, or in %g form
+ * when it is so large (a hostile 1e300) that the digits would fill the
+ * screen. */
+struct num {
+  char s[48];
+};
+
+static struct num num(double v, int decimals)
+{
+  struct num n;
+
+  if(fabs(v) < 1e9)
+    snprintf(n.s, sizeof(n.s), "%.*f", decimals, v);
+  else
+    snprintf(n.s, sizeof(n.s), "%.6g", v);
+  return n;
+}
+
 /* One excluding problem for a point that is not in the UK. */
 static void outside_uk(struct tm_site *s, double lon, double lat,
                        struct tm_problems *probs)
@@ -62,23 +80,26 @@ static void outside_uk(struct tm_site *s, double lon, double lat,
                        in_uk(lat, lon) ? "latitude and longitude look "
                                          "swapped"
                                        : "check the coordinates",
-                       "latitude %.6f, longitude %.6f is outside the UK; "
-                       "the row is left off the map", s->y, s->x);
+                       "latitude %s, longitude %s is outside the UK; "
+                       "the row is left off the map", num(s->y, 6).s,
+                       num(s->x, 6).s);
     break;
   case TM_CRS_GRID:
   case TM_CRS_POSTCODE_GRID:
     tm_problem_exclude(probs, &s->where, "outside-uk",
                        "check the easting and northing, and --crs",
-                       "easting %.2f, northing %.2f is at longitude %.4f, "
-                       "latitude %.4f, outside the UK; the row is left off "
-                       "the map", s->x, s->y, lon, lat);
+                       "easting %s, northing %s is at longitude %s, "
+                       "latitude %s, outside the UK; the row is left off "
+                       "the map", num(s->x, 2).s, num(s->y, 2).s,
+                       num(lon, 4).s, num(lat, 4).s);
     break;
   default:
     tm_problem_exclude(probs, &s->where, "outside-uk",
                        "check the point and the layer's CRS",
-                       "point (%.6f, %.6f) is at longitude %.4f, latitude "
-                       "%.4f, outside the UK; the row is left off the map",
-                       s->x, s->y, lon, lat);
+                       "point (%s, %s) is at longitude %s, latitude %s, "
+                       "outside the UK; the row is left off the map",
+                       num(s->x, 6).s, num(s->y, 6).s, num(lon, 4).s,
+                       num(lat, 4).s);
     break;
   }
   s->excluded = true;
@@ -105,9 +126,9 @@ static bool place(struct tm_site *s, double lon, double lat,
   if(!isfinite(lon) || !isfinite(lat) || fabs(lon) > 1e300) {
     tm_problem_exclude(probs, &s->where, "cannot-reproject",
                        "check the coordinates and --crs",
-                       "cannot reproject %s (%.6f, %.6f) from %s; the row "
-                       "is left off the map", slot_text(s->crs), s->x, s->y,
-                       src);
+                       "cannot reproject %s (%s, %s) from %s; the row is "
+                       "left off the map", slot_text(s->crs), num(s->x, 6).s,
+                       num(s->y, 6).s, src);
     s->excluded = true;
     return false;
   }

@@ -39,26 +39,98 @@ static bool row_blank(const struct tm_table *t, size_t row)
   return !(t->has_geometry && t->has_xy && t->has_xy[row]);
 }
 
-/* Trimmed copy in the pool. */
+/* The first control character in s (C0 but tab and line ends, DEL, and
+ * C1, which UTF-8 writes as 0xC2 0x80..0x9F) as a code point, or 0. */
+static unsigned control_char(const char *s)
+{
+  const unsigned char *p = (const unsigned char *)s;
+
+  for(; *p; p++) {
+    if((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+      return *p;
+    if(*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+      return p[1];
+  }
+  return 0;
+}
+
+/* s without its control characters, in a new string. */
+static char *without_controls(const char *s)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  char *out = tm_xmalloc(strlen(s) + 1);
+  size_t n = 0;
+
+  for(; *p; p++) {
+    if((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+      continue;
+    if(*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+      p++;
+      continue;
+    }
+    out[n++] = (char)*p;
+  }
+  out[n] = '\0';
+  return out;
+}
+
+/* Trimmed copy in the pool, without control characters (see
+ * note_controls). */
 static const char *trimmed(struct tm_strpool *pool, const char *s)
 {
+  char *clean = control_char(s) ? without_controls(s) : NULL;
+  const char *p;
   size_t n;
 
+  if(clean)
+    s = clean;
   while(tm_ascii_isspace(*s))
     s++;
   n = strlen(s);
   while(n && tm_ascii_isspace(s[n - 1]))
     n--;
-  return tm_strpool_addn(pool, s, n);
+  p = tm_strpool_addn(pool, s, n);
+  free(clean);
+  return p;
 }
 
 static const char *code_in_pool(struct tm_strpool *pool, const char *s)
 {
-  char *c = tm_code_normalise(s);
+  char *clean = control_char(s) ? without_controls(s) : NULL;
+  char *c = tm_code_normalise(clean ? clean : s);
   const char *p = tm_strpool_add(pool, c);
 
   free(c);
+  free(clean);
   return p;
+}
+
+/* Control characters pasted into a cell (an escape sequence that would
+ * recolour a terminal showing the CSV, a bell, a form feed) are invisible
+ * in a spreadsheet and mean nothing on the map: they are removed from
+ * every value read, and the row gets one note naming the first. */
+static void note_controls(const struct tm_table *t, size_t i,
+                          const struct tm_colmap *m,
+                          const struct tm_where *w,
+                          struct tm_problems *probs)
+{
+  int c;
+
+  for(c = 0; c < TM_COL_COUNT; c++) {
+    unsigned cp;
+
+    if(m->idx[c] < 0)
+      continue;
+    cp = control_char(tm_table_cell(t, i, (size_t)m->idx[c]));
+    if(cp) {
+      tm_problem_note(probs, w, "control-character",
+                      "delete it in the file; control characters are "
+                      "invisible in a spreadsheet",
+                      "column \"%s\" holds a control character (U+%04X); "
+                      "it was removed", t->colnames[m->idx[c]], cp);
+      return;
+    }
+  }
 }
 
 static void missing_column(struct tm_problems *probs, const struct tm_table *t,
@@ -76,6 +148,58 @@ static void missing_column(struct tm_problems *probs, const struct tm_table *t,
                    tm_col_synonyms_text(c));
   free(fix);
   free(found);
+}
+
+/* True when a header cell is a status spelling ("Yes", "N/A"), other
+ * than a status key, which may name a column ("collecting"). */
+static bool is_status_value(const struct tm_style *st, const char *text)
+{
+  enum tm_status s;
+  char *norm, *key;
+  bool value;
+
+  if(!st || !tm_style_match_status(st, text, &s))
+    return false;
+  norm = tm_status_normalise(text);
+  key = tm_status_normalise(tm_status_key(s));
+  value = norm[0] && strcmp(norm, key);
+  free(key);
+  free(norm);
+  return value;
+}
+
+/* A header cell that is a number (or, in an FOI file, a status spelling)
+ * means line 1 is data: the file has no header row. Then one error says
+ * so, instead of one per missing column naming "columns" that are values.
+ * Returns true if it reported. */
+static bool missing_header(struct tm_problems *probs,
+                           const struct tm_table *t, enum tm_file_role role,
+                           const struct tm_style *st, const char *example)
+{
+  struct tm_where w = { t->path, 1 };
+  const char *f = tm_file_role_name(role);
+  const char *kind = NULL;
+  size_t i;
+  double v;
+  char *fix;
+
+  for(i = 0; i < t->ncols && !kind; i++) {
+    if(tm_parse_double(t->colnames[i], &v))
+      kind = "a number";
+    else if(is_status_value(st, t->colnames[i]))
+      kind = "an FOI answer";
+  }
+  if(!kind)
+    return false;
+  fix = tm_xasprintf("add a header row, or read the file with --no-header "
+                     "%s and name its columns by number, e.g. %s", f,
+                     example);
+  tm_problem_error(probs, &w, "missing-column", fix,
+                   "line 1 looks like data, not column names (\"%.40s\" "
+                   "is %s), so the columns trustmap needs were not found",
+                   t->colnames[i - 1], kind);
+  free(fix);
+  return true;
 }
 
 /* A blank-rows note per file, so every row is accounted for. */
@@ -555,6 +679,12 @@ enum tm_rc tm_sites_from_table(const struct tm_table *t,
   long first_blank = 0;
 
   tm_columns_resolve(t, TM_FILE_TRUSTS, cols, probs, &m);
+  if((m.idx[TM_COL_CODE] < 0 || m.idx[TM_COL_NAME] < 0 ||
+      !has_location_columns(t, &m, postcodes)) &&
+     missing_header(probs, t, TM_FILE_TRUSTS, NULL,
+                    "--col trusts.code=#1 --col trusts.name=#2 "
+                    "--col trusts.lat=#3 --col trusts.lon=#4"))
+    return TM_INPUT;
   if(m.idx[TM_COL_CODE] < 0)
     missing_column(probs, t, TM_FILE_TRUSTS, TM_COL_CODE,
                    "the organisation code");
@@ -611,6 +741,7 @@ enum tm_rc tm_sites_from_table(const struct tm_table *t,
     memset(s, 0, sizeof(*s));
     s->where.path = t->path;
     s->where.row = t->rownum[i];
+    note_controls(t, i, &m, &s->where, probs);
     if(!identify(t, i, &m, sites, s, probs))
       continue;
     set_nation(t, i, &m, sites, s, probs);
@@ -648,6 +779,10 @@ enum tm_rc tm_fois_from_table(const struct tm_table *t,
   long first_blank = 0;
 
   tm_columns_resolve(t, TM_FILE_FOI, cols, probs, &m);
+  if((m.idx[TM_COL_CODE] < 0 || m.idx[TM_COL_STATUS] < 0) &&
+     missing_header(probs, t, TM_FILE_FOI, st,
+                    "--col foi.code=#1 --col foi.status=#2"))
+    return TM_INPUT;
   if(m.idx[TM_COL_CODE] < 0)
     missing_column(probs, t, TM_FILE_FOI, TM_COL_CODE,
                    "the organisation code");
@@ -677,6 +812,7 @@ enum tm_rc tm_fois_from_table(const struct tm_table *t,
     memset(f, 0, sizeof(*f));
     f->where.path = t->path;
     f->where.row = t->rownum[i];
+    note_controls(t, i, &m, &f->where, probs);
     f->code = code_in_pool(fois->pool, code);
     f->status_text = trimmed(fois->pool, status);
     f->notes = trimmed(fois->pool, cell(t, i, m.idx[TM_COL_NOTES]));
@@ -687,7 +823,7 @@ enum tm_rc tm_fois_from_table(const struct tm_table *t,
       f->excluded = true;
       continue;
     }
-    if(!tm_style_match_status(st, status, &f->status)) {
+    if(!tm_style_match_status(st, f->status_text, &f->status)) {
       char *fix = tm_xasprintf("known: %s; add an alias in %s",
                                tm_style_known_statuses(), st->path);
 

@@ -1,0 +1,71 @@
+#!/bin/sh
+# tools/fuzz.sh TARGET SECONDS - fuzz one target with libFuzzer.
+#
+# TARGET is fuzz_row, fuzz_style or fuzz_escape (tests/fuzz/TARGET.c).
+# The core library is built with clang, coverage instrumentation and
+# ASan+UBSan in build-fuzz/ (its own meson build folder); the target is
+# linked with libFuzzer there and run for SECONDS on a copy of its seed
+# corpus (build-fuzz/corpus-TARGET/, which keeps what the session finds
+# for the next one). Crashes are written as build-fuzz/crash-TARGET-*:
+# minimise one with
+#   build-fuzz/TARGET -minimize_crash=1 -runs=100000 build-fuzz/crash-...
+# then fix it and add it to tests/fuzz/crashers/TARGET/, where the meson
+# test suite 'fuzz' replays it.
+#
+# Prints the executions done and the crashes found; exit status 1 when
+# there was a crash.
+set -eu
+if [ $# -ne 2 ]; then
+  echo "usage: tools/fuzz.sh fuzz_row|fuzz_style|fuzz_escape SECONDS" >&2
+  exit 2
+fi
+target=$1 secs=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build-fuzz
+src=$top/tests/fuzz/$target.c
+[ -f "$src" ] || { echo "fuzz.sh: no target $src" >&2; exit 2; }
+command -v clang >/dev/null ||
+  { echo "fuzz.sh: clang is needed (apt-get install clang)" >&2; exit 2; }
+
+flags="-fsanitize=address,undefined -fno-sanitize-recover=all -g"
+if [ ! -f "$build/build.ninja" ]; then
+  CC=clang meson setup "$build" "$top" -Dbuildtype=debugoptimized \
+    -Dwerror=false -Db_lundef=false \
+    -Dc_args="$flags -fsanitize=fuzzer-no-link" \
+    -Dc_link_args="$flags" >/dev/null
+fi
+ninja -C "$build" libtrustmap-core.a >/dev/null
+# shellcheck disable=SC2046 # pkg-config prints several flags
+clang $flags -fsanitize=fuzzer -std=c17 -D_GNU_SOURCE \
+  -I"$top/src" -I"$top/tests/fuzz" $(pkg-config --cflags libcjson) \
+  "$src" "$build/libtrustmap-core.a" \
+  $(pkg-config --libs gdal proj libcjson libpng zlib cairo freetype2 \
+      nettle) -lm -lpthread -o "$build/$target"
+
+corpus=$build/corpus-$target
+mkdir -p "$corpus"
+cp -n "$top/tests/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
+dict=
+[ -f "$top/tests/fuzz/$target.dict" ] && dict=-dict=$top/tests/fuzz/$target.dict
+log=$build/$target.log
+findings() {
+  ls -1 "$build" | grep -cE "^(crash|timeout|oom|leak)-$target-" || true
+}
+before=$(findings)
+status=0
+ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+UBSAN_OPTIONS=print_stacktrace=1 \
+  "$build/$target" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$build/crash-$target-" \
+    $dict "$corpus" > "$log" 2>&1 || status=$?
+after=$(findings)
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+echo "$target: ${execs:-?} executions in ${secs}s, corpus $(ls "$corpus" |
+  wc -l) inputs, $((after - before)) new crash(es); log: $log"
+if [ "$status" -ne 0 ]; then
+  grep -E '^==[0-9]+==ERROR|SUMMARY|runtime error|deadly signal' "$log" |
+    head -5
+  ls -1 "$build" | grep -E "^(crash|timeout|oom|leak)-$target-" |
+    sed 's/^/  /'
+  exit 1
+fi
