@@ -172,7 +172,7 @@ static struct tm_pins *cloud(size_t n)
   size_t i;
 
   for(i = 0; i < n; i++) {
-    char code[16];
+    char code[32];
     double px, py;
 
     s = s * 6364136223846793005u + 1442695040888963407u;
