@@ -130,6 +130,10 @@ static void print_summary(const struct tm_opts *o, const struct tm_run *run,
                                      : "the inputs are not valid");
     return;
   }
+  /* Something left for the user to do: said even with --quiet. */
+  if(!rc && run->publish.leftover[0])
+    fprintf(stderr, "trustmap: warning: the previous build could not be "
+            "removed; delete %s by hand\n", run->publish.leftover);
   if(rc || o->quiet)
     return;
   status_counts(run, counts, sizeof(counts));
@@ -149,9 +153,6 @@ static void print_summary(const struct tm_opts *o, const struct tm_run *run,
           "removed (see %s/changes.txt)\n", run->publish.files,
           run->publish.added, run->publish.changed, run->publish.removed,
           o->out_dir);
-  if(run->publish.leftover[0])
-    fprintf(stderr, "trustmap: warning: the previous build could not be "
-            "removed; delete %s by hand\n", run->publish.leftover);
 }
 
 int main(int argc, char **argv)

@@ -168,28 +168,36 @@ static bool is_status_value(const struct tm_style *st, const char *text)
   return value;
 }
 
-/* A header cell that is a number (or, in an FOI file, a status spelling)
- * means line 1 is data: the file has no header row. Then one error says
- * so, instead of one per missing column naming "columns" that are values.
- * Returns true if it reported. */
+/* Header cells that are numbers (or, in an FOI file, status spellings)
+ * mean line 1 is data: the file has no header row. Two such cells are
+ * needed (one in a file of three columns or fewer), so a column named
+ * "2024" is not taken for data. Then one error says so, instead of one
+ * per missing column naming "columns" that are values. Returns true if
+ * it reported. */
 static bool missing_header(struct tm_problems *probs,
                            const struct tm_table *t, enum tm_file_role role,
                            const struct tm_style *st, const char *example)
 {
   struct tm_where w = { t->path, 1 };
   const char *f = tm_file_role_name(role);
-  const char *kind = NULL;
-  size_t i;
+  const char *kind = NULL, *first = NULL;
+  size_t i, n = 0;
   double v;
   char *fix;
 
-  for(i = 0; i < t->ncols && !kind; i++) {
+  for(i = 0; i < t->ncols; i++) {
+    const char *k = NULL;
+
     if(tm_parse_double(t->colnames[i], &v))
-      kind = "a number";
+      k = "a number";
     else if(is_status_value(st, t->colnames[i]))
-      kind = "an FOI answer";
+      k = "an FOI answer";
+    if(k && !n++) {
+      kind = k;
+      first = t->colnames[i];
+    }
   }
-  if(!kind)
+  if(n < 2 && !(n == 1 && t->ncols <= 3))
     return false;
   fix = tm_xasprintf("add a header row, or read the file with --no-header "
                      "%s and name its columns by number, e.g. %s", f,
@@ -197,7 +205,7 @@ static bool missing_header(struct tm_problems *probs,
   tm_problem_error(probs, &w, "missing-column", fix,
                    "line 1 looks like data, not column names (\"%.40s\" "
                    "is %s), so the columns trustmap needs were not found",
-                   t->colnames[i - 1], kind);
+                   first, kind);
   free(fix);
   return true;
 }

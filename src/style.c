@@ -34,6 +34,9 @@
 #define ZOOM_MAX 22
 /* Keeps alias clash checks cheap on hostile input. */
 #define MAX_ALIASES 1000
+/* The key draws a label on one line: a longer one would make a legend
+ * image wider than PNG encoders and cairo take. */
+#define LABEL_MAX_CHARS 120
 
 #define DEFAULT_TITLE "trustmap"
 #define DEFAULT_MINZOOM 0
@@ -377,6 +380,17 @@ static void check_keys(struct parse *ps, const cJSON *obj, const char *path,
 
 /* ---- values --------------------------------------------------------- */
 
+/* Characters (code points) in valid UTF-8 text. */
+static size_t utf8_chars(const char *s)
+{
+  size_t n = 0;
+
+  for(; *s; s++)
+    if(((unsigned char)*s & 0xc0) != 0x80)
+      n++;
+  return n;
+}
+
 /* True for "<a", "</", "<!" and "<?": text that a browser would read as
  * markup. A lone "<" (as in "< 10%") is plain text. */
 static bool looks_like_html(const char *s)
@@ -706,6 +720,13 @@ static void parse_status(struct parse *ps, enum tm_status s,
   if(!cJSON_GetObjectItemCaseSensitive(obj, "label"))
     missing(ps, path, "label", "add \"label\": the text on the pin key");
   get_text(ps, obj, path, "label", false, &ss->label);
+  if(ss->label && utf8_chars(ss->label) > LABEL_MAX_CHARS) {
+    full = join_path(path, "label");
+    value_error(ps, "shorten it: the key shows it on one line",
+                "%s: %zu characters long; a label may have at most %d",
+                full, utf8_chars(ss->label), LABEL_MAX_CHARS);
+    free(full);
+  }
 
   v = cJSON_GetObjectItemCaseSensitive(obj, "colour");
   full = join_path(path, "colour");

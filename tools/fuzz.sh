@@ -60,8 +60,8 @@ UBSAN_OPTIONS=print_stacktrace=1 \
     $dict "$corpus" > "$log" 2>&1 || status=$?
 after=$(findings)
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-echo "$target: ${execs:-?} executions in ${secs}s, corpus $(ls "$corpus" |
-  wc -l) inputs, $((after - before)) new crash(es); log: $log"
+echo "$target: ${execs:-?} executions in ${secs}s, $(ls "$corpus" | wc -l)" \
+  "files in $corpus, $((after - before)) new crash(es); log: $log"
 if [ "$status" -ne 0 ]; then
   grep -E '^==[0-9]+==ERROR|SUMMARY|runtime error|deadly signal' "$log" |
     head -5

@@ -5,8 +5,8 @@
  * README (text is UTF-8 with no control characters or markup, a base
  * layer URL is http(s), colours are #rrggbb in lower case, zooms in
  * 0..22 with minzoom <= maxzoom, a pin no shorter than it is wide, each
- * status matches its own key and aliases), and every problem is one line
- * of UTF-8 text.
+ * status has a label of at most 120 characters and matches its own key
+ * and aliases), and every problem is one line of UTF-8 text.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +42,16 @@ static bool safe_message(const char *s)
     if((unsigned char)*p < 0x20 || *p == 0x7f)
       return false;
   return true;
+}
+
+static size_t chars(const char *s)
+{
+  size_t n = 0;
+
+  for(; *s; s++)
+    if(((unsigned char)*s & 0xc0) != 0x80)
+      n++;
+  return n;
 }
 
 static bool colour_ok(const char *c)
@@ -83,6 +93,7 @@ static void check_style(const struct tm_style *st)
     size_t i;
 
     FUZZ_CHECK(plain_text(ss->label) && ss->label[0]);
+    FUZZ_CHECK(chars(ss->label) <= 120);
     FUZZ_CHECK(colour_ok(ss->colour));
     FUZZ_CHECK((unsigned)ss->glyph < TM_GLYPH_COUNT);
     FUZZ_CHECK(tm_style_match_status(st, tm_status_key(s), &got) &&

@@ -1,7 +1,14 @@
 /* test_cluster.c - cluster.c: the clustering rule (merging, counts,
  * centres, nesting across zooms, independence from the zoom range asked
- * for, no two groups left within the radius), pin scales, count labels
- * and the shape of clusters.json.
+ * for, no two groups left within the radius, members are feature indices,
+ * the same clusters whatever order the pins came in), pin scales, count
+ * labels and the shape of clusters.json.
+ *
+ * Input order: the rule takes groups in feature-index order (cluster.h),
+ * and feature indices are the tm_pins_sort() order, so shuffled input
+ * gives the same clusters once sorted, as the pipeline always does. On
+ * unsorted input, crowds wider than one radius may split differently
+ * (that is the documented rule, not tested as a property).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -305,6 +312,189 @@ static void zoom_range_asked_for_should_not_change_a_zoom(void **state)
   tm_style_free(st);
 }
 
+/* Fisher-Yates with a fixed generator. */
+static void shuffle(size_t *v, size_t n, uint64_t seed)
+{
+  size_t i;
+
+  for(i = n; i-- > 1;) {
+    size_t j, t;
+
+    seed = seed * 6364136223846793005u + 1442695040888963407u;
+    j = (size_t)(seed >> 33) % (i + 1);
+    t = v[i];
+    v[i] = v[j];
+    v[j] = t;
+  }
+}
+
+/* A copy of pins in the order perm gives. */
+static struct tm_pins *reordered(const struct tm_pins *pins,
+                                 const size_t *perm)
+{
+  struct tm_pins *out = tm_pins_new();
+  size_t i;
+
+  for(i = 0; i < pins->n; i++) {
+    const struct tm_pin *src = &pins->v[perm[i]];
+    struct tm_pin *p = tm_pins_add(out);
+
+    *p = *src;
+    p->code = tm_strpool_add(out->pool, src->code);
+    p->trust_code = tm_strpool_add(out->pool, src->trust_code);
+    p->name = tm_strpool_add(out->pool, src->name);
+  }
+  return out;
+}
+
+/* The clusters of a and b at zoom z are the same pins (matched by code),
+ * centres, radii and counts. */
+static void assert_same_clusters(const struct tm_pins *pa,
+                                 const struct tm_clusters *ca,
+                                 const struct tm_pins *pb,
+                                 const struct tm_clusters *cb, int z)
+{
+  const struct tm_cluster_zoom *a = tm_clusters_at(ca, z);
+  const struct tm_cluster_zoom *b = tm_clusters_at(cb, z);
+  size_t i, k;
+
+  assert_int_equal(a->n, b->n);
+  for(i = 0; i < a->n; i++) {
+    const struct tm_cluster *x = &a->v[i], *y = NULL;
+    size_t j;
+
+    /* find b's cluster holding x's first member */
+    for(j = 0; j < b->n && !y; j++)
+      for(k = 0; k < b->v[j].n; k++)
+        if(!strcmp(pb->v[b->v[j].members[k]].code,
+                   pa->v[x->members[0]].code))
+          y = &b->v[j];
+    assert_non_null(y);
+    assert_int_equal(x->n, y->n);
+    for(k = 0; k < x->n; k++) {
+      const char *code = pa->v[x->members[k]].code;
+      size_t m;
+      bool found = false;
+
+      for(m = 0; m < y->n; m++)
+        found = found || !strcmp(pb->v[y->members[m]].code, code);
+      if(!found)
+        fail_msg("z%d: %s is in a cluster in one order only", z, code);
+    }
+    assert_memory_equal(x->counts, y->counts, sizeof(x->counts));
+    assert_true(fabs(x->mx - y->mx) < 1e-6 && fabs(x->my - y->my) < 1e-6);
+    assert_true(x->radius == y->radius);
+  }
+}
+
+static void members_should_be_feature_indices(void **state)
+{
+  struct tm_style *st = default_style();
+  struct tm_pins *pins = cloud(300);
+  struct tm_clusters *c = tm_clusters_build(pins, st, 5, 8);
+  int z;
+
+  (void)state;
+  for(z = 5; z <= 8; z++) {
+    const struct tm_cluster_zoom *cz = tm_clusters_at(c, z);
+    size_t i, k;
+
+    assert_true(cz->n > 0);
+    for(i = 0; i < cz->n; i++) {
+      size_t counts[TM_STATUS_COUNT] = { 0 };
+      double sx = 0, sy = 0;
+
+      for(k = 0; k < cz->v[i].n; k++) {
+        size_t m = cz->v[i].members[k];
+
+        assert_true(m < pins->n);
+        if(k)
+          assert_true(m > cz->v[i].members[k - 1]);
+        counts[pins->v[m].status]++;
+        sx += pins->v[m].mx;
+        sy += pins->v[m].my;
+      }
+      /* the counts and centre are those of the pins the indices name */
+      assert_memory_equal(counts, cz->v[i].counts, sizeof(counts));
+      assert_true(fabs(sx / (double)cz->v[i].n - cz->v[i].mx) < 1e-6);
+      assert_true(fabs(sy / (double)cz->v[i].n - cz->v[i].my) < 1e-6);
+      /* clusters come in order of their smallest member */
+      if(i)
+        assert_true(cz->v[i].members[0] > cz->v[i - 1].members[0]);
+    }
+  }
+  tm_clusters_free(c);
+  tm_pins_free(pins);
+  tm_style_free(st);
+}
+
+static void shuffled_pins_should_give_the_same_clusters(void **state)
+{
+  struct tm_style *st = default_style();
+  struct tm_pins *pins = cloud(400), *mixed;
+  struct tm_clusters *a, *b;
+  size_t *perm = calloc(400, sizeof(size_t));
+  size_t i;
+  int round, z;
+
+  (void)state;
+  tm_pins_sort(pins);
+  a = tm_clusters_build(pins, st, 0, 9);
+  for(round = 0; round < 3; round++) {
+    for(i = 0; i < pins->n; i++)
+      perm[i] = i;
+    shuffle(perm, pins->n, 77 + (uint64_t)round);
+    mixed = reordered(pins, perm);
+    tm_pins_sort(mixed);        /* as the pipeline does */
+    b = tm_clusters_build(mixed, st, 0, 9);
+    for(z = 0; z <= 9; z++)
+      assert_same_clusters(pins, a, mixed, b, z);
+    tm_clusters_free(b);
+    tm_pins_free(mixed);
+  }
+  free(perm);
+  tm_clusters_free(a);
+  tm_pins_free(pins);
+  tm_style_free(st);
+}
+
+static void tight_crowds_should_merge_whatever_the_order(void **state)
+{
+  struct tm_style *st = default_style();
+  struct tm_pins *pins = tm_pins_new(), *mixed;
+  struct tm_clusters *a, *b;
+  size_t perm[12], i;
+  int round;
+
+  (void)state;
+  /* three crowds, each narrower than the radius (36 px at z8), far apart;
+   * unsorted: here the order cannot matter */
+  for(i = 0; i < 12; i++) {
+    char code[32];
+
+    snprintf(code, sizeof(code), "T%02zu", 11 - i);
+    add_pin_px(pins, code, 8, 1000 + 200 * (double)(i % 3) + (double)i,
+               1000 + 150 * (double)(i % 3) - 2 * (double)i,
+               (enum tm_status)(i % TM_STATUS_COUNT));
+  }
+  a = tm_clusters_build(pins, st, 6, 8);
+  assert_int_equal(tm_clusters_at(a, 8)->n, 3);
+  for(round = 0; round < 5; round++) {
+    for(i = 0; i < 12; i++)
+      perm[i] = i;
+    shuffle(perm, 12, 1000 + (uint64_t)round);
+    mixed = reordered(pins, perm);
+    b = tm_clusters_build(mixed, st, 6, 8);
+    assert_same_clusters(pins, a, mixed, b, 8);
+    assert_same_clusters(pins, a, mixed, b, 6);
+    tm_clusters_free(b);
+    tm_pins_free(mixed);
+  }
+  tm_clusters_free(a);
+  tm_pins_free(pins);
+  tm_style_free(st);
+}
+
 static void pin_scale_should_grow_to_full_size_at_z8(void **state)
 {
   (void)state;
@@ -409,6 +599,9 @@ int main(void)
     cmocka_unit_test(clusters_should_only_grow_when_zooming_out),
     cmocka_unit_test(no_two_groups_should_stay_closer_than_the_radius),
     cmocka_unit_test(zoom_range_asked_for_should_not_change_a_zoom),
+    cmocka_unit_test(members_should_be_feature_indices),
+    cmocka_unit_test(shuffled_pins_should_give_the_same_clusters),
+    cmocka_unit_test(tight_crowds_should_merge_whatever_the_order),
     cmocka_unit_test(pin_scale_should_grow_to_full_size_at_z8),
     cmocka_unit_test(labels_should_round_down_and_stay_short),
     cmocka_unit_test(radius_should_grow_with_the_label),

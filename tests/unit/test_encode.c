@@ -1,8 +1,8 @@
 /* test_encode.c - encode.c: palette or RGBA (exact, 256 colours is the
  * limit, transparent counts), pixels survive the round trip through
  * libpng, only the box is looked at, identical pixels give identical
- * bytes, no varying chunks, pngcheck accepts the files, and write errors
- * name the file.
+ * bytes, no varying chunks (no tIME), pngcheck accepts the files (skipped
+ * when pngcheck is not installed), and write errors name the file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,6 +43,11 @@ static uint32_t premul(unsigned r, unsigned g, unsigned b, unsigned a)
          ((g * a + 127) / 255) << 8 | ((b * a + 127) / 255);
 }
 
+static bool have_pngcheck(void)
+{
+  return system("command -v pngcheck >/dev/null 2>&1") == 0;
+}
+
 static struct tm_image image_of(const uint32_t *px)
 {
   struct tm_image img = { px, W, H, W, 0, 0, W, H };
@@ -50,7 +55,9 @@ static struct tm_image image_of(const uint32_t *px)
   return img;
 }
 
-/* Decoded straight RGBA must re-premultiply to exactly the input. */
+/* Decoded straight RGBA must be the input un-premultiplied: exactly for
+ * opaque pixels, and for translucent ones within the rounding, so that it
+ * re-premultiplies to exactly the input. */
 static void assert_same_pixels(const uint32_t *px, const struct tm_rgba *d)
 {
   int i;
@@ -61,6 +68,12 @@ static void assert_same_pixels(const uint32_t *px, const struct tm_rgba *d)
     const unsigned char *p = d->px + 4 * i;
     uint32_t v = premul(p[0], p[1], p[2], p[3]);
 
+    if(p[3] != px[i] >> 24)
+      fail_msg("pixel %d: alpha %u decoded as %u", i, px[i] >> 24, p[3]);
+    if(p[3] == 255 && (p[0] != (px[i] >> 16 & 255) ||
+                       p[1] != (px[i] >> 8 & 255) || p[2] != (px[i] & 255)))
+      fail_msg("pixel %d: %08x decoded as %02x%02x%02x", i, px[i], p[0],
+               p[1], p[2]);
     if(v != px[i])
       fail_msg("pixel %d: %08x decoded as %08x", i, px[i], v);
   }
@@ -96,8 +109,10 @@ static void encode_and_check(const uint32_t *px, const char *name,
   assert_int_equal(d.palette, kind == TM_PNG_PALETTE);
   assert_same_pixels(px, &d);
   free(d.px);
-  snprintf(cmd, sizeof(cmd), "pngcheck -q '%s'", path_of(name));
-  assert_int_equal(system(cmd), 0);
+  if(have_pngcheck()) {
+    snprintf(cmd, sizeof(cmd), "pngcheck -q '%s'", path_of(name));
+    assert_int_equal(system(cmd), 0);
+  }
   tm_encoder_free(enc);
 }
 
@@ -131,6 +146,22 @@ static void colours_256_with_transparent_should_stay_palette(void **state)
   /* one more colour is too many */
   px[300] = premul(1, 2, 3, 255);
   encode_and_check(px, "257.png", TM_PNG_RGBA);
+}
+
+static void colours_256_filling_the_image_should_stay_palette(
+  void **state)
+{
+  uint32_t px[W * H];
+  int i;
+
+  (void)state;
+  /* every pixel inked, no transparent: exactly 256 palette entries */
+  for(i = 0; i < W * H; i++)
+    px[i] = premul((unsigned)(i % 64) * 4, (unsigned)(i % 256 / 64) * 80,
+                   7, i % 256 < 128 ? 255 : 200);
+  encode_and_check(px, "256-full.png", TM_PNG_PALETTE);
+  px[W * H - 1] = premul(1, 1, 1, 1);
+  encode_and_check(px, "257-full.png", TM_PNG_RGBA);
 }
 
 static void many_colours_should_give_exact_rgba(void **state)
@@ -240,6 +271,44 @@ static void file_should_hold_only_fixed_chunks(void **state)
     at += 12 + n;
   }
   assert_int_equal(at, len);
+  assert_null(memmem(b, len, "tIME", 4));
+  /* and the RGBA kind too */
+  px[78] = premul(1, 2, 4, 100);
+  for(at = 0; at < 300; at++)
+    px[100 + at] = premul((unsigned)at % 256, (unsigned)at / 256, 9, 255);
+  assert_int_equal(tm_encode_png(enc, &img, "y", &err), TM_OK);
+  assert_int_equal(tm_encoder_kind(enc), TM_PNG_RGBA);
+  b = tm_encoder_bytes(enc, &len);
+  assert_null(memmem(b, len, "tIME", 4));
+  assert_null(memmem(b, len, "tEXt", 4));
+  assert_null(memmem(b, len, "zTXt", 4));
+  tm_encoder_free(enc);
+}
+
+static void written_file_should_pass_pngcheck(void **state)
+{
+  uint32_t px[W * H] = { 0 };
+  struct tm_encoder *enc = tm_encoder_new();
+  struct tm_image img = image_of(px);
+  struct tm_error err = { 0 };
+  char cmd[512];
+  int i;
+
+  (void)state;
+  if(!have_pngcheck())
+    skip();
+  for(i = 0; i < 40; i++)
+    px[i * 7] = premul((unsigned)i, 100, 200, (unsigned)(i * 6 + 10));
+  assert_int_equal(tm_encode_write(enc, &img, path_of("check-pal.png"),
+                                   NULL, &err), TM_OK);
+  for(i = 0; i < W * H; i++)
+    px[i] = premul((unsigned)(i % 251), (unsigned)(i % 13), 3,
+                   (unsigned)(i % 256));
+  assert_int_equal(tm_encode_write(enc, &img, path_of("check-rgba.png"),
+                                   NULL, &err), TM_OK);
+  snprintf(cmd, sizeof(cmd), "pngcheck -q '%s/check-pal.png' "
+           "'%s/check-rgba.png'", tmpdir, tmpdir);
+  assert_int_equal(system(cmd), 0);
   tm_encoder_free(enc);
 }
 
@@ -317,10 +386,12 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(few_colours_should_give_an_exact_palette),
     cmocka_unit_test(colours_256_with_transparent_should_stay_palette),
+    cmocka_unit_test(colours_256_filling_the_image_should_stay_palette),
     cmocka_unit_test(many_colours_should_give_exact_rgba),
     cmocka_unit_test(only_the_box_should_be_read),
     cmocka_unit_test(same_pixels_should_give_same_bytes),
     cmocka_unit_test(file_should_hold_only_fixed_chunks),
+    cmocka_unit_test(written_file_should_pass_pngcheck),
     cmocka_unit_test(blank_image_should_still_encode),
     cmocka_unit_test(full_disk_should_name_the_file),
     cmocka_unit_test(missing_folders_should_be_created),
