@@ -250,6 +250,26 @@ static int change_cmp(const void *a, const void *b)
   return strcmp(x->code, y->code);
 }
 
+/* The first pin of a trust: pins are sorted by trust code (model.h), so
+ * a lower-bound search finds it; a first build of a big file makes every
+ * trust a change, so a scan per change would be quadratic. */
+static const struct tm_pin *first_pin_of(const struct tm_pins *pins,
+                                         const char *code)
+{
+  size_t lo = 0, hi = pins->n;
+
+  while(lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+
+    if(strcmp(pins->v[mid].trust_code, code) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < pins->n && !strcmp(pins->v[lo].trust_code, code)
+         ? &pins->v[lo] : NULL;
+}
+
 struct tm_changes *tm_changes_compute(const struct tm_previous *prev,
                                       const struct tm_trusts *trusts,
                                       struct tm_pins *pins)
@@ -272,17 +292,12 @@ struct tm_changes *tm_changes_compute(const struct tm_previous *prev,
   for(i = 0; i < trusts->n; i++) {
     const struct tm_trust *t = &trusts->v[i];
     const struct tm_prev_trust *p = tm_previous_find(prev, t->code);
-    const struct tm_pin *first = NULL;
+    const struct tm_pin *first;
     struct tm_change *ch;
-    size_t k;
 
     if(p && p->status == t->status)
       continue;
-    /* Pins are sorted by trust code, so a binary search would do; the
-     * list of changes is short, so a scan keeps this simple. */
-    for(k = 0; k < pins->n && !first; k++)
-      if(!strcmp(pins->v[k].trust_code, t->code))
-        first = &pins->v[k];
+    first = first_pin_of(pins, t->code);
     ch = add_change(c, &cap);
     ch->kind = p ? TM_CHANGE_STATUS : TM_CHANGE_ADDED;
     ch->code = t->code;
