@@ -318,7 +318,8 @@ static enum tm_rc make_parents(const char *path, struct tm_error *err)
   char *dir = tm_xstrdup(path);
   char *s;
 
-  for(s = strchr(dir + 1, '/'); s; s = strchr(s + 1, '/')) {
+  /* dir + 1 skips a leading '/', but is past the end of "" */
+  for(s = *dir ? strchr(dir + 1, '/') : NULL; s; s = strchr(s + 1, '/')) {
     *s = '\0';
     if(mkdir(dir, 0777) && errno != EEXIST) {
       enum tm_rc rc = tm_fail_errno(err, "%s: cannot create folder", dir);

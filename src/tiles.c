@@ -259,7 +259,8 @@ static void plan_zoom(struct zoom_plan *zp, const size_t *order,
       }
     }
   }
-  qsort(pairs, npairs, sizeof(*pairs), pair_cmp);
+  if(npairs > 1)
+    qsort(pairs, npairs, sizeof(*pairs), pair_cmp);
   zp->refs = tm_xcalloc(npairs ? npairs : 1, sizeof(*zp->refs));
   zp->tiles = tm_xcalloc(npairs ? npairs : 1, sizeof(*zp->tiles));
   zp->n_tiles = 0;

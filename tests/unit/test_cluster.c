@@ -98,6 +98,17 @@ static void two_pins_10px_apart_should_merge_at_z5_not_z14(void **state)
   assert_int_equal(tm_clusters_at(c, 6)->n, 1);   /* 20 px apart */
   assert_null(tm_clusters_at(c, 15));
   tm_clusters_free(c);
+  tm_style_free(st);
+  /* clustering up to z14: then it is the distance that keeps them apart */
+  st = style_from(STYLE_JSON(
+    "{\"enabled\": true, \"radius\": 36, \"maxzoom\": 14}"));
+  c = tm_clusters_build(pins, st, 0, 14);
+  assert_int_equal(tm_clusters_at(c, 5)->n, 1);
+  assert_int_equal(tm_clusters_at(c, 5)->v[0].n, 2);
+  assert_int_equal(tm_clusters_at(c, 6)->n, 1);
+  assert_int_equal(tm_clusters_at(c, 7)->n, 0);
+  assert_int_equal(tm_clusters_at(c, 14)->n, 0);
+  tm_clusters_free(c);
   tm_pins_free(pins);
   tm_style_free(st);
 }

@@ -368,6 +368,17 @@ static void unwritable_place_should_name_the_folder(void **state)
   assert_memory_equal(err.msg, want, strlen(want));
 }
 
+static void empty_path_should_fail_cleanly(void **state)
+{
+  struct tm_error err = { 0 };
+
+  (void)state;
+  /* open("") is ENOENT, so the missing folders are made first: that must
+   * not read past the end of the empty path (valgrind sees it) */
+  assert_int_equal(tm_encode_save("", "x", 1, &err), TM_SYSTEM);
+  assert_string_equal(err.msg, ": cannot create: No such file or directory");
+}
+
 static void unreadable_png_should_name_the_file(void **state)
 {
   struct tm_error err = { 0 };
@@ -396,6 +407,7 @@ int main(void)
     cmocka_unit_test(full_disk_should_name_the_file),
     cmocka_unit_test(missing_folders_should_be_created),
     cmocka_unit_test(unwritable_place_should_name_the_folder),
+    cmocka_unit_test(empty_path_should_fail_cleanly),
     cmocka_unit_test(unreadable_png_should_name_the_file),
   };
 

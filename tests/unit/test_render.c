@@ -122,6 +122,13 @@ static void sprites_should_stay_inside_the_planned_box(void **state)
                          " \"shadow\": false}"), 1);
   check_boxes(STYLE_JSON("{\"width\": 8, \"height\": 30, \"outline\": 8,"
                          " \"shadow\": true}"), 0.7);
+  /* the limits style.c allows: largest and smallest pins */
+  check_boxes(STYLE_JSON("{\"width\": 128, \"height\": 192, \"outline\": 8,"
+                         " \"shadow\": true}"), 1);
+  check_boxes(STYLE_JSON("{\"width\": 8, \"height\": 8, \"outline\": 8,"
+                         " \"shadow\": true}"), 0.6);
+  check_boxes(STYLE_JSON("{\"width\": 8, \"height\": 8, \"outline\": 0,"
+                         " \"shadow\": false}"), 0.6);
 }
 
 static void both_scales_should_ink_the_same_pixels(void **state)

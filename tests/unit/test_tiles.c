@@ -3,11 +3,12 @@
  * same pixels in the four tiles around it as in one large canvas, with
  * its tip pixel inked and its body above the tip; a cluster likewise;
  * southern pins are drawn over northern ones (ties by code) whatever the
- * input order; on ~30 UK pins at z0-9: every PNG is inked, the right size
- * and passes pngcheck, available.json lists exactly the 1x files,
- * clusters.json parses, the summary counts the files on disk, and the
- * bytes do not depend on the job count, the run or the input order;
- * errors name the path; and golden images compared on decoded pixels.
+ * input order; scattered pins give exactly the inked tiles; on 34 UK pins
+ * at z0-9: every PNG is inked, the right size and passes pngcheck,
+ * available.json lists exactly the 1x files, clusters.json parses, the
+ * summary counts the files on disk, and the bytes do not depend on the
+ * job count, the run, the input order or @2x being asked for; errors
+ * name the path; and golden images compared on decoded pixels.
  *
  * Goldens: fixtures/tiles-golden-*.png, compared on decoded pixels, each
  * channel weighted by alpha (what shows over a map): no channel may
@@ -100,7 +101,7 @@ static void add_pin_ll(struct tm_pins *pins, const char *code, double lon,
   add_pin(pins, code, mx, my, s);
 }
 
-/* 30 pins: 18 towns over the UK, and 12 hospitals within 3 km of central
+/* 34 pins: 22 towns over the UK, and 12 hospitals within 3 km of central
  * London (a cluster up to z8). */
 static struct tm_pins *uk_pins(void)
 {
@@ -111,6 +112,9 @@ static struct tm_pins *uk_pins(void)
     { -3.1791, 51.4816 }, { -4.1427, 50.3755 }, { -2.0943, 57.1497 },
     { -4.2247, 57.4778 }, { -1.4701, 53.3811 }, { -1.1581, 52.9548 },
     { 0.1218, 52.2053 }, { -1.2577, 51.7520 }, { -0.3963, 51.6565 },
+    /* west of London, in the golden tile 8/127/85 */
+    { -0.9781, 51.4543 }, { -0.5950, 51.5105 }, { -1.3230, 51.4014 },
+    { -1.2406, 51.6080 },
   };
   static const double london[][2] = {
     { -0.1278, 51.5074 }, { -0.1180, 51.4980 }, { -0.0950, 51.5180 },
@@ -467,43 +471,106 @@ static void pin_on_a_tile_corner_should_stitch_to_one_canvas(void **state)
   }
 }
 
-static void tile_windows_should_equal_one_large_window(void **state)
+static void scattered_pins_should_give_exactly_the_inked_tiles(void **state)
 {
   struct tm_pins *pins = tm_pins_new();
-  int dpr;
+  char *dir = sub("scatter");
+  uint64_t r = 2024;
+  int i, dpr;
 
   (void)state;
-  /* tm_tiles_render_window, tile by tile, against one call for 2x2 */
-  add_pin_px(pins, "A", 8, 300 * 256.0, 200 * 256.0, TM_STATUS_COLLECTING);
-  add_pin_px(pins, "B", 8, 300 * 256.0 + 9.25, 200 * 256.0 - 3.5,
-             TM_STATUS_NOT_COLLECTING);
+  /* 40 pins over tiles 100..102 x 60..62 of z10 and a little beyond, at
+   * every sub-pixel step; the 5 x 5 tiles 99..103 x 59..63 around them
+   * must be written exactly where a large canvas has ink, and equal it */
+  for(i = 0; i < 40; i++) {
+    char code[32];
+    double px, py;
+
+    r = r * 6364136223846793005u + 1442695040888963407u;
+    px = 100 * 256.0 - 20 + (double)(r >> 40 & 0xffff) / 65536 * 808;
+    r = r * 6364136223846793005u + 1442695040888963407u;
+    py = 60 * 256.0 - 8 + (double)(r >> 40 & 0xffff) / 65536 * 830;
+    snprintf(code, sizeof(code), "S%02d", i);
+    add_pin_px(pins, code, 10, px, py, (enum tm_status)(i % 4));
+  }
+  write_tiles(pins, 10, 10, 2, dir, NULL);
   for(dpr = 1; dpr <= 2; dpr++) {
-    int t = TM_TILE_SIZE * dpr, size = 2 * t, tx, ty, y;
-    int64_t gx = 299 * (int64_t)t, gy = 199 * (int64_t)t;
-    uint32_t *win = window(pins, 8, dpr, gx, gy, size, size);
+    int t = TM_TILE_SIZE * dpr, size = 5 * t, tx, ty, x, y;
+    int64_t gx = 99 * (int64_t)t, gy = 59 * (int64_t)t;
+    uint32_t *win = window(pins, 10, dpr, gx, gy, size, size);
 
-    for(ty = 0; ty < 2; ty++) {
-      for(tx = 0; tx < 2; tx++) {
-        uint32_t *one = window(pins, 8, dpr, gx + tx * t, gy + ty * t, t,
-                               t);
-        bool ink = false;
+    for(ty = 0; ty < 5; ty++) {
+      for(tx = 0; tx < 5; tx++) {
+        char *path = tm_xasprintf("%s/tiles/10/%d/%d%s.png", dir, 99 + tx,
+                                  59 + ty, dpr == 2 ? "@2x" : "");
+        bool ink = false, there = access(path, R_OK) == 0;
 
-        for(y = 0; y < t; y++) {
-          const uint32_t *row = win + (size_t)(ty * t + y) * size + tx * t;
-          int x;
+        for(y = 0; y < t && !ink; y++)
+          for(x = 0; x < t && !ink; x++)
+            ink = win[(size_t)(ty * t + y) * size + tx * t + x] >> 24;
+        if(ink != there)
+          fail_msg("%s: %s, but the canvas has %s there", path,
+                   there ? "written" : "not written", ink ? "ink" : "none");
+        if(there) {
+          struct tm_rgba d = read_png(path);
 
-          if(memcmp(one + (size_t)y * t, row, (size_t)t * sizeof(*row)))
-            fail_msg("@%dx tile %d,%d: row %d differs from the large "
-                     "window", dpr, tx, ty, y);
-          for(x = 0; x < t; x++)
-            ink = ink || row[x] >> 24;
+          for(y = 0; y < t; y++) {
+            for(x = 0; x < t; x++) {
+              unsigned char want[4];
+              const unsigned char *got = d.px + 4 * ((size_t)y * t + x);
+
+              straight(win[(size_t)(ty * t + y) * size + tx * t + x], want);
+              if(memcmp(want, got, 4))
+                fail_msg("%s: pixel %d,%d differs from the canvas", path, x,
+                         y);
+            }
+          }
+          free(d.px);
         }
-        assert_true(ink);
-        free(one);
+        free(path);
       }
     }
     free(win);
   }
+  free(dir);
+  tm_pins_free(pins);
+}
+
+static void tile_windows_should_equal_one_large_window(void **state)
+{
+  struct tm_pins *pins = tm_pins_new();
+  int t = 2 * TM_TILE_SIZE, size = 2 * t, tx, ty, y;
+  int64_t gx = 299 * (int64_t)t, gy = 199 * (int64_t)t;
+  uint32_t *win;
+
+  (void)state;
+  /* tm_tiles_render_window tile by tile against one call for 2x2 tiles,
+   * at @2x (1x is the same code with half the numbers, and is covered by
+   * the written tiles above) */
+  add_pin_px(pins, "A", 8, 300 * 256.0, 200 * 256.0, TM_STATUS_COLLECTING);
+  add_pin_px(pins, "B", 8, 300 * 256.0 + 9.25, 200 * 256.0 - 3.5,
+             TM_STATUS_NOT_COLLECTING);
+  win = window(pins, 8, 2, gx, gy, size, size);
+  for(ty = 0; ty < 2; ty++) {
+    for(tx = 0; tx < 2; tx++) {
+      uint32_t *one = window(pins, 8, 2, gx + tx * t, gy + ty * t, t, t);
+      bool ink = false;
+
+      for(y = 0; y < t; y++) {
+        const uint32_t *row = win + (size_t)(ty * t + y) * size + tx * t;
+        int x;
+
+        if(memcmp(one + (size_t)y * t, row, (size_t)t * sizeof(*row)))
+          fail_msg("tile %d,%d: row %d differs from the large window", tx,
+                   ty, y);
+        for(x = 0; x < t; x++)
+          ink = ink || row[x] >> 24;
+      }
+      assert_true(ink);
+      free(one);
+    }
+  }
+  free(win);
   tm_pins_free(pins);
 }
 
@@ -859,6 +926,50 @@ static void pin_order_should_not_change_the_tiles(void **state)
   tm_pins_free(rev);
 }
 
+static void without_retina_should_write_the_same_1x_tiles_only(
+  void **state)
+{
+  struct tm_tiles_opts o = { .minzoom = MAXZ, .maxzoom = MAXZ,
+                            .retina = false, .jobs = 2 };
+  struct tm_tiles_summary sum;
+  struct tm_error err = { 0 };
+  char *dir = sub("no-retina");
+  size_t n, i, ones = 0;
+  char **files;
+
+  (void)state;
+  if(tm_tiles_write(uk, style, &o, dir, &sum, &err))
+    fail_msg("%s", err.msg);
+  files = list_files(dir, &n);
+  for(i = 0; i < n; i++) {
+    int z, x, y;
+    bool two;
+    char *a, *b;
+    size_t la, lb;
+    unsigned char *da, *db;
+
+    if(!tile_name(files[i], &z, &x, &y, &two))
+      continue;
+    assert_false(two);
+    ones++;
+    a = tm_xasprintf("%s%s", dir, files[i]);
+    b = tm_xasprintf("%s%s", base, files[i]);
+    da = slurp(a, &la);
+    db = slurp(b, &lb);
+    if(la != lb || memcmp(da, db, la))
+      fail_msg("%s differs from %s", a, b);
+    free(da);
+    free(db);
+    free(a);
+    free(b);
+  }
+  assert_int_equal(ones, base_sum.tiles[MAXZ]);
+  assert_int_equal(sum.tiles[MAXZ], ones);
+  assert_int_equal(sum.tiles_2x[MAXZ], 0);
+  free_list(files, n);
+  free(dir);
+}
+
 /* ---- errors and edge cases -------------------------------------------- */
 
 static void bad_zoom_range_should_be_a_usage_error(void **state)
@@ -1029,6 +1140,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(pin_on_a_tile_corner_should_stitch_to_one_canvas),
+    cmocka_unit_test(scattered_pins_should_give_exactly_the_inked_tiles),
     cmocka_unit_test(tile_windows_should_equal_one_large_window),
     cmocka_unit_test(cluster_on_a_tile_corner_should_stitch_to_one_canvas),
     cmocka_unit_test(southern_pin_should_be_drawn_over_the_northern_one),
@@ -1040,6 +1152,7 @@ int main(void)
     cmocka_unit_test(job_count_should_not_change_a_byte),
     cmocka_unit_test(second_run_should_write_the_same_bytes),
     cmocka_unit_test(pin_order_should_not_change_the_tiles),
+    cmocka_unit_test(without_retina_should_write_the_same_1x_tiles_only),
     cmocka_unit_test(bad_zoom_range_should_be_a_usage_error),
     cmocka_unit_test(unwritable_folder_should_name_the_path),
     cmocka_unit_test(no_placeable_pins_should_write_no_tiles),
