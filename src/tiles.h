@@ -12,7 +12,8 @@
  *          (tilecache.h), so the next build can reuse unchanged tiles.
  * Order:   north first, so southern pins are drawn over northern ones;
  *          ties by pin code, then feature index; cluster symbols over
- *          pins, in the same order. The input order never matters.
+ *          pins, in the same order. Pins arrive sorted (tm_pins_sort),
+ *          so the order of rows in the input files never matters.
  * Cost:    tiles are enumerated from the pins, so work grows with the
  *          tiles written, not with the area the pins span.
  * Threads: jobs worker threads render and encode tiles; the files are
