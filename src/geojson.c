@@ -67,17 +67,13 @@ static void add_raw(cJSON *arr, const char *raw)
   }
 }
 
-/* One Point feature, printed unformatted; the caller frees it with
- * cJSON_free(). */
-static char *feature_text(const struct tm_pin *p, const struct tm_style *st,
-                          const char *round_label)
+/* A new Point feature at lon/lat (printed with 6 decimals), with an
+ * empty properties object in *props for the caller to fill. */
+static cJSON *point_feature(double lon, double lat, cJSON **props)
 {
-  const struct tm_status_style *ss =
-    (unsigned)p->status < TM_STATUS_COUNT ? &st->status[p->status] : NULL;
   cJSON *feat = cJSON_CreateObject();
-  cJSON *geom, *coords, *props;
+  cJSON *geom, *coords;
   char num[32];
-  char *text;
 
   if(!feat || !cJSON_AddStringToObject(feat, "type", "Feature"))
     tm_oom();
@@ -87,14 +83,27 @@ static char *feature_text(const struct tm_pin *p, const struct tm_style *st,
   coords = cJSON_AddArrayToObject(geom, "coordinates");
   if(!coords)
     tm_oom();
-  format_coord(p->lon, num);
+  format_coord(lon, num);
   add_raw(coords, num);
-  format_coord(p->lat, num);
+  format_coord(lat, num);
   add_raw(coords, num);
-
-  props = cJSON_AddObjectToObject(feat, "properties");
-  if(!props)
+  *props = cJSON_AddObjectToObject(feat, "properties");
+  if(!*props)
     tm_oom();
+  return feat;
+}
+
+/* One Point feature, printed unformatted; the caller frees it with
+ * cJSON_free(). */
+static char *feature_text(const struct tm_pin *p, const struct tm_style *st,
+                          const char *round_label)
+{
+  const struct tm_status_style *ss =
+    (unsigned)p->status < TM_STATUS_COUNT ? &st->status[p->status] : NULL;
+  cJSON *props;
+  cJSON *feat = point_feature(p->lon, p->lat, &props);
+  char *text;
+
   add_text(props, "code", p->code);
   add_text(props, "name", p->name);
   add_text(props, "kind", p->is_site ? "site" : "trust");
@@ -226,26 +235,10 @@ char *tm_changes_geojson_text(const struct tm_changes *c,
   fputs("{\"type\":\"FeatureCollection\",\"features\":[", m);
   for(i = 0; i < c->n; i++) {
     const struct tm_change *ch = &c->v[i];
-    cJSON *feat = cJSON_CreateObject();
-    cJSON *geom, *coords, *props;
-    char num[32];
+    cJSON *props;
+    cJSON *feat = point_feature(ch->lon, ch->lat, &props);
     char *ft;
 
-    if(!feat || !cJSON_AddStringToObject(feat, "type", "Feature"))
-      tm_oom();
-    geom = cJSON_AddObjectToObject(feat, "geometry");
-    if(!geom || !cJSON_AddStringToObject(geom, "type", "Point"))
-      tm_oom();
-    coords = cJSON_AddArrayToObject(geom, "coordinates");
-    if(!coords)
-      tm_oom();
-    format_coord(ch->lon, num);
-    add_raw(coords, num);
-    format_coord(ch->lat, num);
-    add_raw(coords, num);
-    props = cJSON_AddObjectToObject(feat, "properties");
-    if(!props)
-      tm_oom();
     add_text(props, "trust_code", ch->code);
     add_text(props, "trust_name", ch->name);
     add_text(props, "nation", ch->nation);
