@@ -11,9 +11,10 @@
 # memory errors count. The tests are shell scripts, so valgrind follows
 # their children (--trace-children) except the programs they use from
 # /usr and /bin (python3, sha256sum, ogr2ogr...): what it checks is
-# trustmap. The one suppression (tools/valgrind.supp) is for the shell
-# running the scripts; nothing of trustmap or its libraries is
-# suppressed. Valgrind writes to its own log files, not to
+# trustmap. tools/valgrind.supp suppresses two leaks that are not
+# trustmap's: the shell's that runs the scripts, and one that p11-kit
+# makes when it is loaded under a non-C locale; nothing of trustmap's
+# own is suppressed. Valgrind writes to its own log files, not to
 # trustmap's stderr (which the tests compare), and a log with anything in
 # it fails this script even when the test passed: an error in a run that
 # was expected to exit 1 must not hide behind that exit status.
