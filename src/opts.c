@@ -12,7 +12,7 @@ static const char usage_text[] =
   "reads)\n"
   "  --foi FILE           one FOI round: code, status, notes\n"
   "  --postcodes FILE     postcode lookup for rows located by postcode\n"
-  "  --style FILE         style (default styles/default.json)\n"
+  "  --style FILE         style (default styles/default.json, else built in)\n"
   "  --round NAME         FOI round label (default: from the FOI file "
   "name)\n"
   "  --crs CRS            CRS of easting/northing columns (default "
@@ -201,7 +201,6 @@ enum tm_rc tm_opts_parse(int argc, char **argv, struct tm_opts *o,
   o->minzoom = -1;
   o->maxzoom = -1;
   o->retina = true;
-  o->style_path = TM_DEFAULT_STYLE;
   o->out_dir = TM_DEFAULT_OUT;
   o->crs = TM_DEFAULT_GRID_CRS;
 

@@ -28,7 +28,7 @@ struct tm_file_opts {
 struct tm_opts {
   enum tm_mode mode;
   struct tm_file_opts file[TM_FILE_COUNT];  /* trusts, foi, postcodes */
-  const char *style_path;
+  const char *style_path; /* NULL: styles/default.json, else built in */
   const char *out_dir;
   const char *crs;        /* CRS of easting/northing columns */
   const char *round;      /* FOI round label; NULL: from the FOI file name */
@@ -42,7 +42,8 @@ struct tm_opts {
   int keep;               /* previous builds kept beside the output */
 };
 
-/* Defaults: the sample in data/trusts/, styles/default.json, out/. */
+/* Defaults: the sample in data/trusts/, styles/default.json (or the copy
+ * compiled in when the working folder has none), out/. */
 #define TM_DEFAULT_TRUSTS "data/trusts/trusts.csv"
 #define TM_DEFAULT_FOI "data/trusts/foi-2025-09.csv"
 #define TM_DEFAULT_STYLE "styles/default.json"

@@ -646,7 +646,8 @@ enum tm_rc tm_page_write(const struct tm_pins *pins,
   for(i = 0; i < tm_page_assets_count; i++) {
     const struct tm_page_asset *a = &tm_page_assets[i];
 
-    if(!strncmp(a->name, "template/", 9))
+    if(!strncmp(a->name, "template/", 9) ||
+       !strncmp(a->name, "builtin/", 8))
       continue;
     rc = write_file(outdir, a->name, a->data, a->size, err);
     if(rc)

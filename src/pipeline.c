@@ -5,15 +5,18 @@
  * every input. Nothing is written until all inputs are clean (or only
  * warnings remain and --strict is off).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "chart.h"
 #include "csv.h"
 #include "geojson.h"
 #include "legend.h"
 #include "page.h"
+#include "page/assets.h"
 #include "pipeline.h"
 #include "read.h"
 #include "report.h"
@@ -98,13 +101,34 @@ static enum tm_rc read_input(const struct tm_opts *o, enum tm_file_role f,
   return rc == TM_INPUT ? TM_OK : rc;
 }
 
+/* Without --style: styles/default.json where the working folder has one
+ * (the data team edits it in the project), else the copy compiled in, so
+ * trustmap runs from any folder. */
+static enum tm_rc load_style(const struct tm_opts *o, struct tm_run *run,
+                             struct tm_error *err)
+{
+  const struct tm_page_asset *builtin;
+  struct stat sb;
+
+  if(o->style_path)
+    return tm_style_load(o->style_path, &run->probs, err, &run->style);
+  if(!stat(TM_DEFAULT_STYLE, &sb) || errno != ENOENT)
+    return tm_style_load(TM_DEFAULT_STYLE, &run->probs, err, &run->style);
+  builtin = tm_page_asset_find("builtin/default-style.json");
+  if(!builtin)
+    return tm_fail(err, TM_SYSTEM, "the built-in style is missing");
+  return tm_style_parse((const char *)builtin->data, builtin->size,
+                        "(built-in default style)", &run->probs,
+                        &run->style);
+}
+
 static enum tm_rc load_inputs(const struct tm_opts *o, struct tm_run *run,
                               struct tm_error *err)
 {
   enum tm_rc rc;
 
   progress(run, "reading inputs");
-  rc = tm_style_load(o->style_path, &run->probs, err, &run->style);
+  rc = load_style(o, run, err);
   if(rc == TM_SYSTEM || rc == TM_USAGE)
     return rc;
   if(o->file[TM_FILE_POSTCODES].path) {

@@ -48,6 +48,10 @@ for path in sys.argv[1:]:
         else:
             failed += 1
             print(f"FAILED: {r['name']} ({r['result']})")
+            # The tail of what it printed, so a CI log alone says why.
+            out = (r.get("stdout") or "") + (r.get("stderr") or "")
+            for tail in out.splitlines()[-30:]:
+                print(f"  | {tail}")
 print(f"{skipped} skipped")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -3,8 +3,10 @@
  * Every asset is a static byte array followed by a NUL byte that size does
  * not count, so text assets can be used as C strings. Names are paths
  * under the output folder ("app.js", "vendor/leaflet/leaflet.js"), except
- * "template/..." which page.c fills in rather than copies. version is the
- * first 10 hex digits of the asset's SHA-256, for cache-busting URLs.
+ * "template/..." which page.c fills in rather than copies, and
+ * "builtin/...", inputs compiled in (the default style), never copied.
+ * version is the first 10 hex digits of the asset's SHA-256, for
+ * cache-busting URLs.
  * Everything here is static and read-only; nothing is freed.
  */
 #ifndef TM_PAGE_ASSETS_H
