@@ -146,9 +146,10 @@ static void print_summary(const struct tm_opts *o, const struct tm_run *run,
   fprintf(stderr, "trustmap: built %s: %zu trusts (%s), %zu pins; %zu "
           "warning%s\n", o->out_dir, run->trusts->n, counts, run->pins->n,
           warnings, warnings == 1 ? "" : "s");
-  fprintf(stderr, "trustmap: tiles: %zu drawn, %zu reused from the "
-          "previous build, %zu removed\n", run->tiles.rendered,
-          run->tiles.reused, run->tiles.removed);
+  if(run->tiles_written)
+    fprintf(stderr, "trustmap: tiles: %zu drawn, %zu reused from the "
+            "previous build, %zu removed\n", run->tiles.rendered,
+            run->tiles.reused, run->tiles.removed);
   fprintf(stderr, "trustmap: %zu files: %zu added, %zu changed, %zu "
           "removed (see %s/changes.txt)\n", run->publish.files,
           run->publish.added, run->publish.changed, run->publish.removed,

@@ -37,6 +37,7 @@ static const char usage_text[] =
   "  --minzoom N, --maxzoom N\n"
   "                       tile zoom range (default: from the style)\n"
   "  --no-retina          do not write @2x tiles\n"
+  "  --no-tiles           data only: GeoJSON, CSV, changes, chart, report\n"
   "  --base-layer URL     base map tiles for the page, or \"none\"\n"
   "  --jobs N             rendering threads (default: all cores)\n"
   "  --strict             warnings stop the build too\n"
@@ -243,6 +244,10 @@ enum tm_rc tm_opts_parse(int argc, char **argv, struct tm_opts *o,
     }
     if(!strcmp(arg, "--no-retina")) {
       o->retina = false;
+      continue;
+    }
+    if(!strcmp(arg, "--no-tiles")) {
+      o->no_tiles = true;
       continue;
     }
     if(strncmp(arg, "--", 2))

@@ -34,6 +34,7 @@ struct tm_opts {
   const char *round;      /* FOI round label; NULL: from the FOI file name */
   int minzoom, maxzoom;   /* -1: from the style */
   bool retina;            /* write @2x tiles (default on) */
+  bool no_tiles;          /* data outputs only: no tiles, key or page */
   int jobs;               /* 0: all cores */
   bool strict;            /* warnings stop the build */
   bool quiet;             /* no progress or summary */

@@ -288,17 +288,19 @@ static enum tm_rc write_outputs(const struct tm_opts *o, struct tm_run *run,
       return rc;
   }
 
-  progress(run, "rendering tiles");
-  rc = tm_tiles_write(run->pins, run->style, &to, dir, &run->tiles, err);
-  if(rc)
-    return rc;
-  run->tiles_written = true;
-  rc = tm_legend_write(run->style, dir, err);
-  if(rc)
-    return rc;
-  rc = write_page(o, run, dir, err);
-  if(rc)
-    return rc;
+  if(!o->no_tiles) {
+    progress(run, "rendering tiles");
+    rc = tm_tiles_write(run->pins, run->style, &to, dir, &run->tiles, err);
+    if(rc)
+      return rc;
+    run->tiles_written = true;
+    rc = tm_legend_write(run->style, dir, err);
+    if(rc)
+      return rc;
+    rc = write_page(o, run, dir, err);
+    if(rc)
+      return rc;
+  }
   rc = tm_chart_write(run->trusts, run->previous, run->style, run->round,
                       dir, err);
   if(rc)
