@@ -646,8 +646,7 @@ enum tm_rc tm_page_write(const struct tm_pins *pins,
   for(i = 0; i < tm_page_assets_count; i++) {
     const struct tm_page_asset *a = &tm_page_assets[i];
 
-    if(!strncmp(a->name, "template/", 9) ||
-       !strncmp(a->name, "builtin/", 8))
+    if(!tm_page_asset_is_copied(a))
       continue;
     rc = write_file(outdir, a->name, a->data, a->size, err);
     if(rc)

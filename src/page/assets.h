@@ -12,7 +12,9 @@
 #ifndef TM_PAGE_ASSETS_H
 #define TM_PAGE_ASSETS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct tm_page_asset {
   const char *name;
@@ -24,6 +26,12 @@ struct tm_page_asset {
 /* The assets, sorted by name. */
 extern const struct tm_page_asset tm_page_assets[];
 extern const size_t tm_page_assets_count;
+
+/* Whether the asset is copied into the output folder as it is. */
+static inline bool tm_page_asset_is_copied(const struct tm_page_asset *a)
+{
+  return strncmp(a->name, "template/", 9) && strncmp(a->name, "builtin/", 8);
+}
 
 /* The asset called name, or NULL. */
 const struct tm_page_asset *tm_page_asset_find(const char *name);

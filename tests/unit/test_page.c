@@ -398,7 +398,7 @@ static void page_should_write_every_asset(void **state)
     const struct tm_page_asset *a = &tm_page_assets[i];
     char *data;
 
-    if(!strncmp(a->name, "template/", 9))
+    if(!tm_page_asset_is_copied(a))
       continue;
     data = slurp(fx->dir, a->name, &len);
     assert_int_equal(len, a->size);
@@ -413,6 +413,14 @@ static void page_should_write_every_asset(void **state)
   assert_non_null(tm_page_asset_find("vendor/leaflet/images/layers.png"));
   assert_null(tm_page_asset_find("template/nothing.html"));
   assert_true(n >= 5);
+  /* The built-in style is an input, never published. */
+  assert_non_null(tm_page_asset_find("builtin/default-style.json"));
+  {
+    char *builtin = tm_xasprintf("%s/builtin", fx->dir);
+
+    assert_int_not_equal(access(builtin, F_OK), 0);
+    free(builtin);
+  }
 }
 
 static void index_html_should_link_assets_with_their_versions(void **state)
