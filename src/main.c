@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "opts.h"
@@ -22,17 +23,51 @@
  * so a broken million-row file does not flood a terminal. */
 #define MAX_PRINTED 100
 
-static void show_progress(void *data, const char *stage)
+/* What the progress callback shows: the stage on a terminal, and with
+ * --timings each stage's wall time (for tools/bench and for finding what
+ * is slow on a big input). */
+struct progress {
+  bool on_tty;
+  bool timings;
+  const char *stage;            /* the stage running, or NULL */
+  struct timespec stage_start, start;
+};
+
+static double seconds_since(const struct timespec *t0)
 {
-  (void)data;
-  fprintf(stderr, "\r\033[K%s...", stage);
-  fflush(stderr);
+  struct timespec t;
+
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)(t.tv_sec - t0->tv_sec) +
+         (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void end_progress(const struct tm_run *run)
+static void show_progress(void *data, const char *stage)
 {
-  if(run->progress)
+  struct progress *p = data;
+
+  if(p->timings && p->stage)
+    fprintf(stderr, "%strustmap: timing: %s: %.3f s\n",
+            p->on_tty ? "\r\033[K" : "", p->stage,
+            seconds_since(&p->stage_start));
+  p->stage = stage;
+  clock_gettime(CLOCK_MONOTONIC, &p->stage_start);
+  if(p->on_tty) {
+    fprintf(stderr, "\r\033[K%s...", stage);
+    fflush(stderr);
+  }
+}
+
+static void end_progress(struct progress *p)
+{
+  if(p->on_tty)
     fputs("\r\033[K", stderr);
+  if(p->timings && p->stage) {
+    fprintf(stderr, "trustmap: timing: %s: %.3f s\n", p->stage,
+            seconds_since(&p->stage_start));
+    fprintf(stderr, "trustmap: timing: total: %.3f s\n",
+            seconds_since(&p->start));
+  }
 }
 
 /* Messages quote the inputs, and an input may hold what a terminal
@@ -161,6 +196,7 @@ int main(int argc, char **argv)
   struct tm_opts o;
   struct tm_error err = { TM_OK, "" };
   struct tm_run run;
+  struct progress prog;
   enum tm_rc rc;
 
   rc = tm_opts_parse(argc, argv, &o, &err);
@@ -182,10 +218,16 @@ int main(int argc, char **argv)
    * signal killing the run with a staging folder left behind. */
   signal(SIGXFSZ, SIG_IGN);
   memset(&run, 0, sizeof(run));
-  if(!o.quiet && isatty(STDERR_FILENO))
+  memset(&prog, 0, sizeof(prog));
+  prog.on_tty = !o.quiet && isatty(STDERR_FILENO);
+  prog.timings = o.timings;
+  clock_gettime(CLOCK_MONOTONIC, &prog.start);
+  if(prog.on_tty || prog.timings) {
     run.progress = show_progress;
+    run.progress_data = &prog;
+  }
   rc = tm_pipeline_run(&o, &run, &err);
-  end_progress(&run);
+  end_progress(&prog);
   print_problems(&o, &run);
   if(rc == TM_SYSTEM || rc == TM_USAGE) {
     char *msg = printable(err.msg, true);

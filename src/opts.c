@@ -38,6 +38,7 @@ static const char usage_text[] =
   "                       tile zoom range (default: from the style)\n"
   "  --no-retina          do not write @2x tiles\n"
   "  --no-tiles           data only: GeoJSON, CSV, changes, chart, report\n"
+  "  --timings            print each stage's wall time\n"
   "  --base-layer URL     base map tiles for the page, or \"none\"\n"
   "  --jobs N             rendering threads (default: all cores)\n"
   "  --strict             warnings stop the build too\n"
@@ -248,6 +249,10 @@ enum tm_rc tm_opts_parse(int argc, char **argv, struct tm_opts *o,
     }
     if(!strcmp(arg, "--no-tiles")) {
       o->no_tiles = true;
+      continue;
+    }
+    if(!strcmp(arg, "--timings")) {
+      o->timings = true;
       continue;
     }
     if(strncmp(arg, "--", 2))

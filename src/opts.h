@@ -38,6 +38,7 @@ struct tm_opts {
   int jobs;               /* 0: all cores */
   bool strict;            /* warnings stop the build */
   bool quiet;             /* no progress or summary */
+  bool timings;           /* print each stage's wall time */
   const char *base_layer; /* overrides the style's: URL template or "none" */
   const char *previous;   /* baseline build; NULL: the output folder */
   int keep;               /* previous builds kept beside the output */
