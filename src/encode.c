@@ -6,14 +6,18 @@
  * depends only on the pixels, and translucent entries come first, which
  * keeps tRNS short.
  *
- * Compression: libpng and zlib with fixed settings, so the same pixels
- * always give the same bytes. Measured on the sample's 1,228 tiles
- * (z0-14, 1x and @2x): level 4 with no row filter gives 6.9 MB in 2.3 s;
- * level 6 saves 1% for 40% more time, level 9 4% for three times the
- * time; Z_RLE is faster but 40% larger; the adaptive row filters made
- * both RGBA and palette tiles larger (pins are flat colour with soft
- * edges, which filters turn into noise). Rows outside the inked box are
- * written as zeros without looking at pixels.
+ * Compression: the rows are deflated in one call by libdeflate, at a
+ * fixed level, and libpng writes the chunks around them (signature,
+ * IHDR, PLTE, tRNS, IDAT, IEND with their CRCs). Measured on 800 tiles of
+ * 10,000 clustered points (193 MB of raw rows, 1 core): zlib at level 4
+ * (libpng's own path) took 2.36 s for 17.7 MB; libdeflate level 1 0.68 s
+ * for 18.2 MB, level 4 0.83 s for 17.3 MB, level 6 1.26 s for 16.7 MB,
+ * level 9 4.6 s for 16.5 MB. Level 4: smaller than zlib's and three
+ * times as fast. No row filter: the adaptive filters made both RGBA and
+ * palette tiles larger (pins are flat colour with soft edges, which
+ * filters turn into noise). Rows outside the inked box are written as
+ * zeros without looking at pixels. The output depends only on the
+ * pixels (and libdeflate's version).
  *
  * libpng reports errors by longjmp: the one setjmp is in encode_png(), and
  * the error callback writes the message with the file's path.
@@ -26,12 +30,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <png.h>
-#include <zlib.h>
 
 #include "encode.h"
 
 #define HASH_SIZE 1024          /* > 4 x 256 entries: short probes */
+#define DEFLATE_LEVEL 4         /* see the top of the file */
 
 struct tm_encoder {
   unsigned char *out;           /* the whole PNG file */
@@ -43,8 +48,12 @@ struct tm_encoder {
   uint32_t colours[256];
   int ncolours;
   bool has_clear;               /* some pixel is fully transparent */
-  unsigned char *row;           /* one row of PNG bytes */
-  size_t row_cap;
+  /* compression */
+  unsigned char *raw;           /* filter bytes and rows, uncompressed */
+  size_t raw_cap;
+  unsigned char *idat;          /* the zlib stream */
+  size_t idat_cap;
+  struct libdeflate_compressor *deflater;
 };
 
 struct png_job {
@@ -258,19 +267,58 @@ static void on_png_flush(png_structp png)
   (void)png;
 }
 
+/* The image data as PNG wants it before compression: each row is a
+ * filter byte (0, none) and the row's bytes. Rows outside the inked box
+ * are zeros without looking at pixels: palette index 0 or RGBA zero. */
+static size_t raw_image(struct tm_encoder *enc, const struct tm_image *img,
+                        size_t bpp)
+{
+  size_t rb = (size_t)img->width * bpp + 1;
+  size_t n = rb * (size_t)img->height;
+  int y;
+
+  tm_xgrow((void **)&enc->raw, &enc->raw_cap, n, 1);
+  memset(enc->raw, 0, n);
+  if(img->x0 < img->x1) {
+    for(y = img->y0; y < img->y1; y++)
+      box_row(enc, img, y, enc->raw + (size_t)y * rb + 1 +
+                           (size_t)img->x0 * bpp);
+  }
+  return n;
+}
+
+/* Deflates the raw image into enc->idat (a zlib stream, as IDAT holds). */
+static size_t deflate_image(struct tm_encoder *enc, size_t raw_len)
+{
+  size_t bound, n;
+
+  if(!enc->deflater) {
+    enc->deflater = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    if(!enc->deflater)
+      tm_oom();
+  }
+  bound = libdeflate_zlib_compress_bound(enc->deflater, raw_len);
+  tm_xgrow((void **)&enc->idat, &enc->idat_cap, bound, 1);
+  n = libdeflate_zlib_compress(enc->deflater, enc->raw, raw_len, enc->idat,
+                               bound);
+  if(!n)  /* cannot happen with a buffer of the bound's size */
+    tm_oom();
+  return n;
+}
+
 /* The only setjmp in trustmap. Nothing assigned after it is read after a
- * jump except through job. pal is NULL for RGBA. */
+ * jump except through job. pal is NULL for RGBA. libpng writes the
+ * signature, the header chunks and the chunk framing (lengths, CRCs);
+ * the image data is compressed beforehand, so it goes in as one IDAT. */
 static enum tm_rc encode_png(struct tm_encoder *enc,
                              const struct tm_image *img,
                              const struct palette *pal, struct png_job *job)
 {
-  size_t bpp = pal ? 1 : 4;
-  size_t rb = (size_t)img->width * bpp;
+  size_t idat_len;
   png_structp png;
   png_infop info;
-  int y;
 
-  tm_xgrow((void **)&enc->row, &enc->row_cap, rb, 1);
+  idat_len = deflate_image(enc, raw_image(enc, img, pal ? 1 : 4));
   png = png_create_write_struct(PNG_LIBPNG_VER_STRING, job, on_png_error,
                                 on_png_warning);
   if(!png)
@@ -287,25 +335,14 @@ static enum tm_rc encode_png(struct tm_encoder *enc,
                8, pal ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_RGB_ALPHA,
                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
-  /* Fixed settings (see the top of the file for the measurements). */
-  png_set_compression_level(png, 4);
-  png_set_compression_strategy(png, Z_DEFAULT_STRATEGY);
-  png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
   if(pal) {
     png_set_PLTE(png, info, pal->plte, pal->n);
     if(pal->ntrns)
       png_set_tRNS(png, info, pal->trns, pal->ntrns, NULL);
   }
   png_write_info(png, info);
-  for(y = 0; y < img->height; y++) {
-    /* Outside the inked box every pixel is transparent: palette index 0
-     * or RGBA zero. */
-    memset(enc->row, 0, rb);
-    if(y >= img->y0 && y < img->y1 && img->x0 < img->x1)
-      box_row(enc, img, y, enc->row + (size_t)img->x0 * bpp);
-    png_write_row(png, enc->row);
-  }
-  png_write_end(png, NULL);
+  png_write_chunk(png, (png_const_bytep)"IDAT", enc->idat, idat_len);
+  png_write_chunk(png, (png_const_bytep)"IEND", NULL, 0);
   png_destroy_write_struct(&png, &info);
   return TM_OK;
 }
@@ -345,7 +382,10 @@ void tm_encoder_free(struct tm_encoder *enc)
   if(!enc)
     return;
   free(enc->out);
-  free(enc->row);
+  free(enc->raw);
+  free(enc->idat);
+  if(enc->deflater)
+    libdeflate_free_compressor(enc->deflater);
   free(enc);
 }
 

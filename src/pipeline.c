@@ -141,10 +141,10 @@ static enum tm_rc load_inputs(const struct tm_opts *o, struct tm_run *run,
                                &run->probs, &run->postcodes) == TM_INPUT)
       run->postcodes = NULL;
   }
+  /* Each table is turned into records and freed before the next is
+   * read (records borrow nothing from it): with a million rows, two
+   * tables and their records at once would double the peak memory. */
   rc = read_input(o, TM_FILE_TRUSTS, run, err);
-  if(rc)
-    return rc;
-  rc = read_input(o, TM_FILE_FOI, run, err);
   if(rc)
     return rc;
   /* A postcode lookup that was asked for but failed would turn into a
@@ -157,10 +157,16 @@ static enum tm_rc load_inputs(const struct tm_opts *o, struct tm_run *run,
     rc = tm_sites_from_table(run->table[TM_FILE_TRUSTS],
                              o->file[TM_FILE_TRUSTS].cols, run->postcodes,
                              o->crs, &run->probs, &run->sites);
+  TM_FREEF(tm_table_free, run->table[TM_FILE_TRUSTS]);
+  rc = read_input(o, TM_FILE_FOI, run, err);
+  if(rc)
+    return rc;
   if(run->table[TM_FILE_FOI] && run->style)
     rc = tm_fois_from_table(run->table[TM_FILE_FOI],
                             o->file[TM_FILE_FOI].cols, run->style,
                             &run->probs, &run->fois);
+  TM_FREEF(tm_table_free, run->table[TM_FILE_FOI]);
+  TM_FREEF(tm_table_free, run->table[TM_FILE_POSTCODES]);
   (void)rc;
   return TM_OK;
 }

@@ -10,7 +10,7 @@ cd "$top"
 # test suite; they are small next to GDAL and keep one set-up for everyone.
 pkgs="build-essential pkg-config meson ninja-build
       libgdal-dev gdal-bin libproj-dev proj-bin proj-data
-      libcjson-dev libpng-dev libcairo2-dev libfreetype-dev fonts-dejavu-core
+      libcjson-dev libpng-dev libdeflate-dev libcairo2-dev libfreetype-dev fonts-dejavu-core
       libcmocka-dev nettle-dev pngcheck chromium ca-certificates"
 # Node.js may come from elsewhere (NodeSource bundles npm and conflicts with
 # Debian's npm package), so only ask Debian for it when the command is absent.
