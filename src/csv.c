@@ -1,8 +1,9 @@
 /* csv.c - stage 4a: pins -> flat CSV (RFC 4180, LF, UTF-8, formulas
  * neutralised).
  *
- * Written straight into a memory stream: a field is quoted only when it
- * must be, so the file stays readable in a text editor and diffs cleanly.
+ * Written a row at a time to a stream (the file, or memory for tests): a
+ * field is quoted only when it must be, so the file stays readable in a
+ * text editor and diffs cleanly.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -91,18 +92,25 @@ static void put_row(FILE *m, const struct tm_pin *p,
   put_coord(m, p->lat, '\n');
 }
 
+static void write_rows(FILE *m, const struct tm_pins *pins,
+                       const struct tm_style *st)
+{
+  size_t i;
+
+  fputs(header, m);
+  for(i = 0; i < pins->n; i++)
+    put_row(m, &pins->v[i], st, pins->round ? pins->round : "");
+}
+
 char *tm_csv_text(const struct tm_pins *pins, const struct tm_style *st)
 {
   char *text = NULL;
   size_t len = 0;
   FILE *m = open_memstream(&text, &len);
-  size_t i;
 
   if(!m)
     tm_oom();
-  fputs(header, m);
-  for(i = 0; i < pins->n; i++)
-    put_row(m, &pins->v[i], st, pins->round ? pins->round : "");
+  write_rows(m, pins, st);
   if(ferror(m))
     tm_oom();
   if(fclose(m))
@@ -110,14 +118,17 @@ char *tm_csv_text(const struct tm_pins *pins, const struct tm_style *st)
   return text;
 }
 
+/* Streamed to the file: a million rows are never held in memory. */
 enum tm_rc tm_csv_write(const struct tm_pins *pins, const struct tm_style *st,
                         const char *path, struct tm_error *err)
 {
-  char *text = tm_csv_text(pins, st);
-  enum tm_rc rc = tm_write_file(path, text, strlen(text), err);
+  struct tm_output *out;
+  enum tm_rc rc = tm_output_open(path, &out, err);
 
-  free(text);
-  return rc;
+  if(rc)
+    return rc;
+  write_rows(tm_output_stream(out), pins, st);
+  return tm_output_close(out, err);
 }
 
 static const char *const change_kinds[] = { "status", "added", "removed" };

@@ -178,15 +178,13 @@ static void write_bbox(FILE *m, const struct tm_pins *pins)
   fprintf(m, "%s],", num);
 }
 
-char *tm_geojson_text(const struct tm_pins *pins, const struct tm_style *st)
+/* The whole FeatureCollection, a feature at a time: with a million pins
+ * the text is hundreds of megabytes, never held in memory at once. */
+static void write_collection(FILE *m, const struct tm_pins *pins,
+                             const struct tm_style *st)
 {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&text, &len);
   size_t i;
 
-  if(!m)
-    tm_oom();
   fputs("{\"type\":\"FeatureCollection\",", m);
   if(pins->n)
     write_bbox(m, pins);
@@ -198,10 +196,22 @@ char *tm_geojson_text(const struct tm_pins *pins, const struct tm_style *st)
     char *feat = feature_text(&pins->v[i], st,
                               pins->round ? pins->round : "");
 
-    fprintf(m, "%s\n%s", i ? "," : "", feat);
+    fputs_unlocked(i ? ",\n" : "\n", m);
+    fputs_unlocked(feat, m);
     cJSON_free(feat);
   }
   fputs(pins->n ? "\n]}\n" : "]}\n", m);
+}
+
+char *tm_geojson_text(const struct tm_pins *pins, const struct tm_style *st)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+
+  if(!m)
+    tm_oom();
+  write_collection(m, pins, st);
   if(ferror(m))
     tm_oom();
   if(fclose(m))
@@ -213,11 +223,13 @@ enum tm_rc tm_geojson_write(const struct tm_pins *pins,
                             const struct tm_style *st, const char *path,
                             struct tm_error *err)
 {
-  char *text = tm_geojson_text(pins, st);
-  enum tm_rc rc = tm_write_file(path, text, strlen(text), err);
+  struct tm_output *out;
+  enum tm_rc rc = tm_output_open(path, &out, err);
 
-  free(text);
-  return rc;
+  if(rc)
+    return rc;
+  write_collection(tm_output_stream(out), pins, st);
+  return tm_output_close(out, err);
 }
 
 static const char *const change_kinds[] = { "status", "added", "removed" };

@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -955,14 +956,14 @@ void tm_stage_abort(struct tm_stage *s)
   stage_free(s);
 }
 
-enum tm_rc tm_write_file(const char *path, const void *buf, size_t len,
-                         struct tm_error *err)
+/* Opens a new file at path for writing (replacing any file there),
+ * creating missing parent folders as mkdir -p does. */
+static enum tm_rc create_file(const char *path, int *fd, struct tm_error *err)
 {
   const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
-  const char *p = buf;
-  int fd = open(path, flags, 0666);
 
-  if(fd < 0 && errno == ENOENT) {
+  *fd = open(path, flags, 0666);
+  if(*fd < 0 && errno == ENOENT) {
     const char *slash = strrchr(path, '/');
 
     if(slash && slash != path) {
@@ -976,19 +977,31 @@ enum tm_rc tm_write_file(const char *path, const void *buf, size_t len,
         return rc;
       }
       free(dir);
-      fd = open(path, flags, 0666);
+      *fd = open(path, flags, 0666);
     }
   }
-  if(fd < 0)
+  if(*fd < 0)
     return tm_fail_errno(err, "%s: cannot create", path);
+  return TM_OK;
+}
+
+enum tm_rc tm_write_file(const char *path, const void *buf, size_t len,
+                         struct tm_error *err)
+{
+  const char *p = buf;
+  enum tm_rc rc;
+  int fd;
+
+  rc = create_file(path, &fd, err);
+  if(rc)
+    return rc;
   while(len) {
     ssize_t n = write(fd, p, len);
 
     if(n < 0 && errno == EINTR)
       continue;
     if(n < 0) {
-      enum tm_rc rc = tm_fail_errno(err, "%s: cannot write", path);
-
+      rc = tm_fail_errno(err, "%s: cannot write", path);
       close(fd);
       return rc;
     }
@@ -998,6 +1011,88 @@ enum tm_rc tm_write_file(const char *path, const void *buf, size_t len,
   if(close(fd))
     return tm_fail_errno(err, "%s: cannot write", path);
   return TM_OK;
+}
+
+/* The first write error is kept, so the message says "No space left on
+ * device" rather than whatever errno fclose() leaves behind. */
+struct tm_output {
+  FILE *fp;
+  int fd;
+  int first_errno;
+  char *path;
+};
+
+static ssize_t output_write(void *cookie, const char *buf, size_t len)
+{
+  struct tm_output *o = cookie;
+  size_t done = 0;
+
+  while(done < len) {
+    ssize_t n = write(o->fd, buf + done, len - done);
+
+    if(n < 0 && errno == EINTR)
+      continue;
+    if(n < 0) {
+      if(!o->first_errno)
+        o->first_errno = errno;
+      return -1;
+    }
+    done += (size_t)n;
+  }
+  return (ssize_t)done;
+}
+
+static int output_close(void *cookie)
+{
+  struct tm_output *o = cookie;
+  int rc = close(o->fd);
+
+  if(rc && !o->first_errno)
+    o->first_errno = errno;
+  return rc;
+}
+
+enum tm_rc tm_output_open(const char *path, struct tm_output **out,
+                          struct tm_error *err)
+{
+  static const cookie_io_functions_t io = {
+    .write = output_write, .close = output_close
+  };
+  struct tm_output *o;
+  enum tm_rc rc;
+  int fd;
+
+  *out = NULL;
+  rc = create_file(path, &fd, err);
+  if(rc)
+    return rc;
+  o = tm_xcalloc(1, sizeof(*o));
+  o->fd = fd;
+  o->fp = fopencookie(o, "w", io);
+  if(!o->fp)
+    tm_oom();
+  o->path = tm_xstrdup(path);
+  *out = o;
+  return TM_OK;
+}
+
+FILE *tm_output_stream(struct tm_output *o)
+{
+  return o->fp;
+}
+
+enum tm_rc tm_output_close(struct tm_output *o, struct tm_error *err)
+{
+  enum tm_rc rc = TM_OK;
+  bool failed = ferror(o->fp) != 0;
+
+  if(fclose(o->fp) || failed || o->first_errno) {
+    errno = o->first_errno ? o->first_errno : EIO;
+    rc = tm_fail_errno(err, "%s: cannot write", o->path);
+  }
+  free(o->path);
+  free(o);
+  return rc;
 }
 
 void tm_sha256_hex(const void *buf, size_t len, char hex[65])

@@ -38,6 +38,7 @@
 #define TM_PUBLISH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -70,6 +71,19 @@ enum tm_rc tm_stage_commit(struct tm_stage *s, struct tm_publish_summary *sum,
 /* Removes the staging folder and frees s; NULL is fine. Used on any
  * failure before commit, so the previous outdir stays untouched. */
 void tm_stage_abort(struct tm_stage *s);
+
+/* A new file at path (made as tm_write_file makes it), written through
+ * a stdio stream, for outputs too large to build in memory first.
+ * tm_output_close() frees it and reports the first failed write with the
+ * path ("out/.staging/trusts.csv: cannot write: No space left on
+ * device"). */
+struct tm_output;
+
+enum tm_rc tm_output_open(const char *path, struct tm_output **out,
+                          struct tm_error *err) TM_MUST_CHECK;
+FILE *tm_output_stream(struct tm_output *o);
+enum tm_rc tm_output_close(struct tm_output *o,
+                           struct tm_error *err) TM_MUST_CHECK;
 
 /* Writes len bytes to a new file at path (replacing any file there),
  * creating missing parent folders as mkdir -p does. Safe to call from
