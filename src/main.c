@@ -161,8 +161,8 @@ static void print_summary(const struct tm_opts *o, const struct tm_run *run,
     fprintf(stderr, "trustmap: %zu error%s, %zu warning%s%s; %s\n", errors,
             errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
             o->strict && !errors ? " (--strict)" : "",
-            o->mode == TM_MODE_BUILD ? "nothing was published"
-                                     : "the inputs are not valid");
+            o->mode != TM_MODE_VALIDATE ? "nothing was published"
+                                        : "the inputs are not valid");
     return;
   }
   /* Something left for the user to do: said even with --quiet. */
@@ -178,10 +178,21 @@ static void print_summary(const struct tm_opts *o, const struct tm_run *run,
             warnings == 1 ? "" : "s");
     return;
   }
-  fprintf(stderr, "trustmap: built %s: %zu trusts (%s), %zu pins; %zu "
-          "warning%s\n", o->out_dir, run->trusts->n, counts, run->pins->n,
-          warnings, warnings == 1 ? "" : "s");
-  if(run->tiles_written)
+  if(o->mode == TM_MODE_MERGE)
+    fprintf(stderr, "trustmap: merged %d shards into %s: ",
+            run->shards->n, o->out_dir);
+  else if(o->shard_n)
+    fprintf(stderr, "trustmap: built shard %d/%d into %s: ", o->shard_k,
+            o->shard_n, o->out_dir);
+  else
+    fprintf(stderr, "trustmap: built %s: ", o->out_dir);
+  fprintf(stderr, "%zu trusts (%s), %zu pins; %zu warning%s\n",
+          run->trusts->n, counts, run->pins->n, warnings,
+          warnings == 1 ? "" : "s");
+  if(run->tiles_written && o->mode == TM_MODE_MERGE)
+    fprintf(stderr, "trustmap: tiles: %zu taken from the shards\n",
+            run->tiles.reused);
+  else if(run->tiles_written)
     fprintf(stderr, "trustmap: tiles: %zu drawn, %zu reused from the "
             "previous build, %zu removed\n", run->tiles.rendered,
             run->tiles.reused, run->tiles.removed);

@@ -6,6 +6,11 @@
 static const char usage_text[] =
   "usage: trustmap build    [options]   build the map into --out\n"
   "       trustmap validate [options]   check the inputs; writes nothing\n"
+  "       trustmap merge    [options] SHARD_DIR...\n"
+  "                                     build into --out with the tiles\n"
+  "                                     each 'build --shard' made in its\n"
+  "                                     SHARD_DIR (give the shards' inputs\n"
+  "                                     and options)\n"
   "\n"
   "inputs (defaults: the sample in data/trusts/):\n"
   "  --trusts FILE        trust and hospital locations (any table GDAL "
@@ -41,6 +46,8 @@ static const char usage_text[] =
   "  --timings            print each stage's wall time\n"
   "  --base-layer URL     base map tiles for the page, or \"none\"\n"
   "  --jobs N             rendering threads (default: all cores)\n"
+  "  --shard K/N          make only shard K of N of the tiles, for one\n"
+  "                       build spread over N machines; then merge\n"
   "  --strict             warnings stop the build too\n"
   "  --quiet              no progress or summary\n"
   "  --help, --version\n"
@@ -128,12 +135,39 @@ static enum tm_rc parse_int(const char *opt, const char *arg, long min,
   return TM_OK;
 }
 
+/* "K/N" with 1 <= K <= N <= TM_SHARD_MAX. */
+static enum tm_rc parse_shard(struct tm_opts *o, const char *arg,
+                              struct tm_error *err)
+{
+  const char *slash = strchr(arg, '/');
+  char k[16];
+  long kv, nv;
+  size_t n = slash ? (size_t)(slash - arg) : 0;
+
+  if(!slash || n >= sizeof(k))
+    return usage(err, "--shard wants K/N with 1 <= K <= N, not", arg);
+  memcpy(k, arg, n);
+  k[n] = '\0';
+  /* Digits only: tm_parse_long would let " 2" or "+2" through. */
+  if(!n || strspn(k, "0123456789") != n ||
+     strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+     !tm_parse_long(k, 1, 1000000, &kv) ||
+     !tm_parse_long(slash + 1, 1, 1000000, &nv) || kv > nv)
+    return usage(err, "--shard wants K/N with 1 <= K <= N, not", arg);
+  if(nv > TM_SHARD_MAX)
+    return tm_fail(err, TM_USAGE, "trustmap: --shard: at most %d shards, "
+                   "not \"%s\"; try 'trustmap --help'", TM_SHARD_MAX, arg);
+  o->shard_k = (int)kv;
+  o->shard_n = (int)nv;
+  return TM_OK;
+}
+
 /* Options that take a value; "--opt=value" works as well as "--opt value".
  */
 static const char *const valued[] = {
   "--trusts", "--foi", "--postcodes", "--style", "--round", "--crs",
   "--col", "--no-header", "--layer", "--out", "--minzoom", "--maxzoom",
-  "--base-layer", "--jobs", "--previous", "--keep"
+  "--base-layer", "--jobs", "--previous", "--keep", "--shard"
 };
 
 static bool takes_value(const char *opt)
@@ -187,8 +221,43 @@ static enum tm_rc apply(struct tm_opts *o, const char *opt, const char *v,
     return parse_int(opt, v, 0, 100, &o->keep, err);
   else if(!strcmp(opt, "--jobs"))
     return parse_int(opt, v, 1, 1024, &o->jobs, err);
+  else if(!strcmp(opt, "--shard"))
+    return parse_shard(o, v, err);
   if(!v[0] && strcmp(opt, "--round"))
     return usage(err, "empty value for", opt);
+  return TM_OK;
+}
+
+static enum tm_rc add_shard_dir(struct tm_opts *o, const char *dir,
+                                struct tm_error *err)
+{
+  if(o->n_shard_dirs == TM_SHARD_MAX)
+    return tm_fail(err, TM_USAGE, "trustmap: merge takes at most %d shard "
+                   "folders; try 'trustmap --help'", TM_SHARD_MAX);
+  o->shard_dirs[o->n_shard_dirs++] = dir;
+  return TM_OK;
+}
+
+/* --shard and merge: only where there are tiles to split or join. */
+static enum tm_rc check_shards(const struct tm_opts *o,
+                               struct tm_error *err)
+{
+  if(o->shard_n && o->mode == TM_MODE_VALIDATE)
+    return tm_fail(err, TM_USAGE, "trustmap: --shard splits a build's "
+                   "tiles; validate draws none, so drop --shard; try "
+                   "'trustmap --help'");
+  if(o->shard_n && o->mode == TM_MODE_MERGE)
+    return tm_fail(err, TM_USAGE, "trustmap: merge takes the shards' "
+                   "folders, not --shard: trustmap merge [options] "
+                   "SHARD_DIR...; try 'trustmap --help'");
+  if(o->no_tiles && (o->shard_n || o->mode == TM_MODE_MERGE))
+    return tm_fail(err, TM_USAGE, "trustmap: --no-tiles makes no tiles, "
+                   "so there are none to %s; drop one of them; try "
+                   "'trustmap --help'", o->shard_n ? "shard" : "merge");
+  if(o->mode == TM_MODE_MERGE && !o->n_shard_dirs)
+    return tm_fail(err, TM_USAGE, "trustmap: merge wants the shards' "
+                   "folders: trustmap merge [options] SHARD_DIR...; try "
+                   "'trustmap --help'");
   return TM_OK;
 }
 
@@ -213,6 +282,8 @@ enum tm_rc tm_opts_parse(int argc, char **argv, struct tm_opts *o,
     o->mode = TM_MODE_BUILD;
   else if(!strcmp(argv[1], "validate"))
     o->mode = TM_MODE_VALIDATE;
+  else if(!strcmp(argv[1], "merge"))
+    o->mode = TM_MODE_MERGE;
   else if(!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
           !strcmp(argv[1], "help")) {
     o->mode = TM_MODE_HELP;
@@ -253,6 +324,22 @@ enum tm_rc tm_opts_parse(int argc, char **argv, struct tm_opts *o,
     }
     if(!strcmp(arg, "--timings")) {
       o->timings = true;
+      continue;
+    }
+    /* A merge's shard folders, anywhere among the options; after "--"
+     * everything is one (a folder whose name starts with "--"). */
+    if(o->mode == TM_MODE_MERGE && !strcmp(arg, "--")) {
+      while(++i < argc) {
+        rc = add_shard_dir(o, argv[i], err);
+        if(rc)
+          return rc;
+      }
+      break;
+    }
+    if(o->mode == TM_MODE_MERGE && strncmp(arg, "--", 2)) {
+      rc = add_shard_dir(o, arg, err);
+      if(rc)
+        return rc;
       continue;
     }
     if(strncmp(arg, "--", 2))
@@ -297,5 +384,5 @@ enum tm_rc tm_opts_parse(int argc, char **argv, struct tm_opts *o,
     return tm_fail(err, TM_USAGE, "trustmap: --minzoom %d is above "
                    "--maxzoom %d; try 'trustmap --help'", o->minzoom,
                    o->maxzoom);
-  return TM_OK;
+  return check_shards(o, err);
 }

@@ -1,7 +1,9 @@
 /* opts.h - the command line, parsed into struct tm_opts (pure: no I/O).
  *
  * Every string in struct tm_opts is borrowed from argv or is a static
- * default, so it lives as long as main() and is never freed.
+ * default, so it lives as long as main() and is never freed. The shard
+ * folders of a merge are kept in a fixed array for the same reason: there
+ * is nothing to free.
  */
 #ifndef TM_OPTS_H
 #define TM_OPTS_H
@@ -10,10 +12,12 @@
 
 #include "columns.h"
 #include "error.h"
+#include "shard.h"
 
 enum tm_mode {
   TM_MODE_BUILD,
   TM_MODE_VALIDATE,
+  TM_MODE_MERGE,          /* build, taking every tile from shard folders */
   TM_MODE_HELP,
   TM_MODE_VERSION
 };
@@ -42,6 +46,10 @@ struct tm_opts {
   const char *base_layer; /* overrides the style's: URL template or "none" */
   const char *previous;   /* baseline build; NULL: the output folder */
   int keep;               /* previous builds kept beside the output */
+  int shard_k, shard_n;   /* --shard K/N: make only shard K of N of the
+                             tiles; 0, 0: all of them */
+  const char *shard_dirs[TM_SHARD_MAX];  /* merge: the shard folders */
+  int n_shard_dirs;
 };
 
 /* Defaults: the sample in data/trusts/, styles/default.json (or the copy

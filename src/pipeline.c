@@ -4,6 +4,11 @@
  * Reading goes on after a file fails, so one run reports the problems of
  * every input. Nothing is written until all inputs are clean (or only
  * warnings remain and --strict is off).
+ *
+ * A shard build (--shard K/N) is this same run making only its share of
+ * the tiles, plus shard.json; a merge is this same run again, with every
+ * tile taken from the shards' folders instead of drawn (shard.h), so all
+ * its other outputs are made exactly as a one-machine build makes them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +25,7 @@
 #include "pipeline.h"
 #include "read.h"
 #include "report.h"
+#include "shard.h"
 
 static void progress(const struct tm_run *run, const char *stage)
 {
@@ -264,10 +270,13 @@ static enum tm_rc write_outputs(const struct tm_opts *o, struct tm_run *run,
                                 const char *dir, struct tm_error *err)
 {
   /* Unchanged tiles are taken from the build being replaced (or
-   * --previous) instead of being drawn again. */
-  struct tm_tiles_opts to = { run->minzoom, run->maxzoom, o->retina,
-                              o->jobs,
-                              o->previous ? o->previous : o->out_dir };
+   * --previous) instead of being drawn again; a merge takes them all from
+   * the shards. */
+  struct tm_tiles_opts to = {
+    .minzoom = run->minzoom, .maxzoom = run->maxzoom, .retina = o->retina,
+    .jobs = o->jobs, .reuse_dir = o->previous ? o->previous : o->out_dir,
+    .shard_k = o->shard_k, .shard_n = o->shard_n
+  };
   struct tm_report r;
   char *path;
   enum tm_rc rc;
@@ -294,9 +303,17 @@ static enum tm_rc write_outputs(const struct tm_opts *o, struct tm_run *run,
       return rc;
   }
 
+  if(run->shards) {
+    to.shard_n = run->shards->n;
+    to.merge_dirs = run->shards->dirs;
+    to.reuse_dir = NULL;
+  }
   if(!o->no_tiles) {
-    progress(run, "rendering tiles");
+    progress(run, run->shards ? "taking tiles from the shards"
+                              : "rendering tiles");
     rc = tm_tiles_write(run->pins, run->style, &to, dir, &run->tiles, err);
+    if(!rc && o->shard_n)
+      rc = tm_shard_write(dir, o->shard_k, o->shard_n, run->build, err);
     if(rc)
       return rc;
     run->tiles_written = true;
@@ -343,11 +360,35 @@ static enum tm_rc publish(const struct tm_opts *o, struct tm_run *run,
   return TM_OK;
 }
 
+/* Shards and merges: the digest of what the tiles are drawn from; a
+ * merge checks its shards against it before anything is written. */
+static enum tm_rc check_build(const struct tm_opts *o, struct tm_run *run,
+                              struct tm_error *err)
+{
+  enum tm_rc rc;
+
+  if(!o->shard_n && !run->shards)
+    return TM_OK;
+  rc = tm_shard_digest(run->pins, run->style, run->minzoom, run->maxzoom,
+                       o->retina, run->build, err);
+  if(!rc && run->shards)
+    rc = tm_shard_set_check(run->shards, run->build, err);
+  return rc;
+}
+
 enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
                            struct tm_error *err)
 {
   enum tm_rc rc;
 
+  /* A merge's folders are checked first: a missing or odd shard is found
+   * in a moment, before the inputs are read. */
+  if(o->mode == TM_MODE_MERGE) {
+    rc = tm_shard_set_load(o->shard_dirs, (size_t)o->n_shard_dirs,
+                           o->out_dir, &run->shards, err);
+    if(rc)
+      return rc;
+  }
   run->round = clean_label(o->round ? tm_xstrdup(o->round)
                                     : tm_round_from_path(
                                         o->file[TM_FILE_FOI].path));
@@ -419,8 +460,11 @@ enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
   tm_problems_sort(&run->probs);
   if(!run->pins || stops_build(o, run))
     return TM_INPUT;
-  if(o->mode != TM_MODE_BUILD)
+  if(o->mode == TM_MODE_VALIDATE)
     return TM_OK;
+  rc = check_build(o, run, err);
+  if(rc)
+    return rc;
   return publish(o, run, err);
 }
 
@@ -428,6 +472,7 @@ void tm_run_clear(struct tm_run *run)
 {
   int f;
 
+  tm_shard_set_free(run->shards);
   tm_changes_free(run->changes);
   tm_previous_free(run->previous);
   tm_pins_free(run->pins);

@@ -17,6 +17,7 @@
 #include "publish.h"
 #include "reproject.h"
 #include "rows.h"
+#include "shard.h"
 #include "style.h"
 #include "table.h"
 #include "tiles.h"
@@ -44,13 +45,15 @@ struct tm_run {
   struct tm_tiles_summary tiles;
   bool published;
   struct tm_publish_summary publish;
+  struct tm_shard_set *shards;    /* merge: the shard folders; else NULL */
+  char build[65];                 /* shards and merges: tm_shard_digest() */
   tm_progress_fn *progress;   /* NULL: quiet */
   void *progress_data;
 };
 
-/* Runs `build` or `validate` as o->mode says. TM_OK: built (or valid);
- * TM_INPUT: problems in run->probs, nothing written; TM_USAGE/TM_SYSTEM:
- * *err says why, nothing published. */
+/* Runs `build`, `validate` or `merge` as o->mode says. TM_OK: built (or
+ * valid); TM_INPUT: problems in run->probs, nothing written;
+ * TM_USAGE/TM_SYSTEM: *err says why, nothing published. */
 enum tm_rc tm_pipeline_run(const struct tm_opts *o, struct tm_run *run,
                            struct tm_error *err) TM_MUST_CHECK;
 

@@ -19,6 +19,7 @@
 struct entry {
   int z, x, y;
   uint8_t sig[TM_TILESIG_BYTES];
+  bool blank;                 /* drawn blank by a shard: no files */
   bool matched;               /* a tile of this build has this z/x/y */
 };
 
@@ -86,16 +87,16 @@ void tm_tilesig(const uint8_t prefix[32], int z, int x, int y,
 }
 
 void tm_tilesig_line(int z, int x, int y,
-                     const uint8_t sig[TM_TILESIG_BYTES], char *buf,
-                     size_t size)
+                     const uint8_t sig[TM_TILESIG_BYTES], bool blank,
+                     char *buf, size_t size)
 {
   int n = snprintf(buf, size, "%d %d %d ", z, x, y);
   int i;
 
   for(i = 0; i < TM_TILESIG_BYTES && n > 0 && (size_t)n + 3 < size; i++)
     n += snprintf(buf + n, size - (size_t)n, "%02x", sig[i]);
-  if(n > 0 && (size_t)n + 1 < size)
-    snprintf(buf + n, size - (size_t)n, "\n");
+  if(n > 0 && (size_t)n + 7 < size)
+    snprintf(buf + n, size - (size_t)n, "%s\n", blank ? " blank" : "");
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -142,12 +143,18 @@ enum tm_rc tm_tilecache_load(const char *dir, struct tm_tilecache **out,
   c->dir = tm_xstrdup(dir);
   while(fgets(line, sizeof(line), f)) {
     struct entry e = { 0 };
-    char hex[2 * TM_TILESIG_BYTES + 1];
+    char hex[2 * TM_TILESIG_BYTES + 1], mark[8];
+    int got = sscanf(line, "%d %d %d %32s %7s", &e.z, &e.x, &e.y, hex,
+                     mark);
 
-    if(sscanf(line, "%d %d %d %32s", &e.z, &e.x, &e.y, hex) != 4 ||
-       strlen(hex) != 2 * TM_TILESIG_BYTES ||
+    if(got < 4 || strlen(hex) != 2 * TM_TILESIG_BYTES ||
        !parse_hex(hex, e.sig, TM_TILESIG_BYTES))
       continue;
+    if(got == 5) {
+      if(strcmp(mark, "blank"))
+        continue;
+      e.blank = true;
+    }
     tm_xgrow((void **)&c->v, &cap, c->n + 1, sizeof(c->v[0]));
     c->v[c->n++] = e;
   }
@@ -217,9 +224,10 @@ static bool make_tile_dirs(const char *outdir, int z, int x)
   return ok;
 }
 
-bool tm_tilecache_reuse(struct tm_tilecache *c, int z, int x, int y,
-                        const uint8_t sig[TM_TILESIG_BYTES], bool retina,
-                        const char *outdir, size_t *bytes1, size_t *bytes2)
+enum tm_reuse tm_tilecache_reuse(struct tm_tilecache *c, int z, int x, int y,
+                                 const uint8_t sig[TM_TILESIG_BYTES],
+                                 bool retina, const char *outdir,
+                                 size_t *bytes1, size_t *bytes2)
 {
   struct entry key = { .z = z, .x = x, .y = y };
   struct entry *e;
@@ -227,14 +235,18 @@ bool tm_tilecache_reuse(struct tm_tilecache *c, int z, int x, int y,
   bool ok;
 
   if(!c)
-    return false;
+    return TM_REUSE_NONE;
   e = bsearch(&key, c->v, c->n, sizeof(c->v[0]), entry_cmp);
   if(!e)
-    return false;
+    return TM_REUSE_NONE;
   e->matched = true;
-  if(memcmp(e->sig, sig, TM_TILESIG_BYTES) || !make_tile_dirs(outdir, z, x))
-    return false;
+  if(memcmp(e->sig, sig, TM_TILESIG_BYTES))
+    return TM_REUSE_NONE;
   *bytes1 = *bytes2 = 0;
+  if(e->blank)
+    return TM_REUSE_BLANK;
+  if(!make_tile_dirs(outdir, z, x))
+    return TM_REUSE_NONE;
   from = tm_xasprintf("%s/tiles/%d/%d/%d.png", c->dir, z, x, y);
   to = tm_xasprintf("%s/tiles/%d/%d/%d.png", outdir, z, x, y);
   ok = link_or_copy(from, to, bytes1);
@@ -254,7 +266,7 @@ bool tm_tilecache_reuse(struct tm_tilecache *c, int z, int x, int y,
     free(from);
     free(to);
   }
-  return ok;
+  return ok ? TM_REUSE_FILES : TM_REUSE_NONE;
 }
 
 size_t tm_tilecache_unmatched(const struct tm_tilecache *c)

@@ -11,6 +11,11 @@
  *      per-thread sprite first), then encode and write both PNGs.
  * A tile's pixels depend only on its items, so neither the thread that
  * draws it nor the tiles drawn before change a byte.
+ *
+ * Shards (shard.h): a first pass plans every zoom only to add up the
+ * tiles' costs; then each zoom's plan keeps the tiles of shard_k alone
+ * (shard_tiles), and the rest of the run is unchanged. A merge keeps
+ * every tile and takes each from its owner's folder, never drawing one.
  */
 #include <math.h>
 #include <pthread.h>
@@ -25,6 +30,7 @@
 #include "cluster.h"
 #include "encode.h"
 #include "render.h"
+#include "shard.h"
 #include "tilecache.h"
 #include "tileplan.h"
 #include "tiles.h"
@@ -94,8 +100,10 @@ struct run {
   const char *outdir;
   uint8_t prefix[32];          /* signature prefix (tilecache.h) */
   struct tm_tilecache *cache;  /* NULL: draw every tile */
+  struct tm_tilecache **shard_caches;  /* merge: shard k's is [k - 1] */
   struct zoom_plan *zp;
   struct tile_result *res;
+  int *owner;                  /* merge: the shard of each tile of zp */
   atomic_size_t next;
   atomic_bool stop;
 };
@@ -383,11 +391,30 @@ static size_t serialise_items(struct worker *w, const struct zoom_plan *zp,
   return len;
 }
 
+/* A merge draws nothing: a tile its shard does not have stops it. */
+static enum tm_rc missing_from_shard(struct worker *w, size_t t)
+{
+  const struct run *run = w->run;
+  const struct tile_job *tj = &run->zp->tiles[t];
+  int k = run->owner[t];
+
+  return tm_fail(&w->err, TM_SYSTEM, "tile %d/%d/%d is missing from %s, "
+                 "shard %d/%d, which should have it: its tile-signatures.txt"
+                 " does not list it with this build's signature, or its PNG "
+                 "files are gone\n  (rebuild that shard with 'trustmap build "
+                 "--shard %d/%d' and the same options, then merge again)",
+                 run->zp->z, tj->x, tj->y, run->o->merge_dirs[k - 1], k,
+                 run->o->shard_n, k, run->o->shard_n);
+}
+
 static enum tm_rc do_tile(struct worker *w, size_t t)
 {
   const struct zoom_plan *zp = w->run->zp;
   const struct tile_job *tj = &zp->tiles[t];
   struct tile_result *res = &w->run->res[t];
+  struct tm_tilecache *cache = w->run->owner
+                               ? w->run->shard_caches[w->run->owner[t] - 1]
+                               : w->run->cache;
   bool retina = w->run->o->retina;
   struct tm_canvas c1, c2;
   enum tm_rc rc = TM_OK;
@@ -395,12 +422,19 @@ static enum tm_rc do_tile(struct worker *w, size_t t)
 
   tm_tilesig(w->run->prefix, zp->z, tj->x, tj->y, w->sigbuf, len,
              res->sig);
-  if(tm_tilecache_reuse(w->run->cache, zp->z, tj->x, tj->y, res->sig,
-                        retina, w->run->outdir, &res->bytes1,
-                        &res->bytes2)) {
+  switch(tm_tilecache_reuse(cache, zp->z, tj->x, tj->y, res->sig, retina,
+                            w->run->outdir, &res->bytes1, &res->bytes2)) {
+  case TM_REUSE_FILES:
     res->written = res->reused = true;
     return TM_OK;
+  case TM_REUSE_BLANK:
+    res->reused = true;
+    return TM_OK;
+  case TM_REUSE_NONE:
+    break;
   }
+  if(w->run->owner)
+    return missing_from_shard(w, t);
 
   tm_canvas_init(&c1, w->buf1, T1, T1, (int64_t)tj->x * T1,
                  (int64_t)tj->y * T1);
@@ -578,6 +612,89 @@ static enum tm_rc sprites_for(struct tm_pin_sprites **cache, int *n,
   return TM_OK;
 }
 
+/* Plans zoom z into *zp; plan_free() releases it. */
+static enum tm_rc plan_at(struct zoom_plan *zp, int z,
+                          const struct tm_pins *pins,
+                          const struct tm_style *st,
+                          const struct tm_clusters *clusters,
+                          const size_t *order, size_t n_order,
+                          struct tm_pin_sprites **cache, int *ncache,
+                          struct tm_painter *painter, struct tm_error *err)
+{
+  enum tm_rc rc;
+
+  memset(zp, 0, sizeof(*zp));
+  zp->z = z;
+  zp->pins = pins;
+  zp->st = st;
+  zp->cz = tm_clusters_at(clusters, z);
+  rc = sprites_for(cache, ncache, painter, st, zp->cz->pin_scale,
+                   &zp->sprites, err);
+  if(rc)
+    return rc;
+  plan_zoom(zp, order, n_order, true);
+  return TM_OK;
+}
+
+/* What tile tj costs to make, for the partition (shard.h). */
+static uint64_t tile_cost(const struct zoom_plan *zp,
+                          const struct tile_job *tj)
+{
+  size_t i, clusters = 0;
+
+  for(i = 0; i < tj->count; i++)
+    clusters += zp->items[zp->refs[tj->first + i]].kind == ITEM_CLUSTER;
+  return tm_shard_tile_cost(tj->count - clusters, clusters);
+}
+
+/* The owner of each tile of zp, from the cost of all tiles before it
+ * (*before, over every zoom so far; advanced past zp's tiles). A shard
+ * build keeps only its own tiles, in plan order, and returns NULL; a
+ * merge keeps every tile and gets their owners (a new array). */
+static int *shard_tiles(struct zoom_plan *zp, const struct tm_tiles_opts *o,
+                        uint64_t *before, uint64_t total)
+{
+  int *owner = tm_xcalloc(zp->n_tiles ? zp->n_tiles : 1, sizeof(*owner));
+  size_t i, kept = 0;
+
+  for(i = 0; i < zp->n_tiles; i++) {
+    uint64_t c = tile_cost(zp, &zp->tiles[i]);
+
+    owner[i] = tm_shard_owner(*before, c, total, o->shard_n);
+    *before += c;
+  }
+  if(!o->shard_k)
+    return owner;
+  for(i = 0; i < zp->n_tiles; i++)
+    if(owner[i] == o->shard_k)
+      zp->tiles[kept++] = zp->tiles[i];
+  zp->n_tiles = kept;
+  free(owner);
+  return NULL;
+}
+
+/* A merge takes every tile from the shard folders' signatures. */
+static enum tm_rc load_shard_caches(const struct tm_tiles_opts *o,
+                                    struct run *run, struct tm_error *err)
+{
+  enum tm_rc rc = TM_OK;
+  int k;
+
+  run->shard_caches = tm_xcalloc((size_t)o->shard_n,
+                                 sizeof(*run->shard_caches));
+  for(k = 1; k <= o->shard_n && !rc; k++) {
+    rc = tm_tilecache_load(o->merge_dirs[k - 1], &run->shard_caches[k - 1],
+                           err);
+    if(!rc && !run->shard_caches[k - 1])
+      rc = tm_fail(err, TM_SYSTEM, "%s/tile-signatures.txt is missing, so "
+                   "shard %d/%d is incomplete\n  (rebuild it with "
+                   "'trustmap build --shard %d/%d' and the same options, "
+                   "then merge again)", o->merge_dirs[k - 1], k,
+                   o->shard_n, k, o->shard_n);
+  }
+  return rc;
+}
+
 enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
                           const struct tm_tiles_opts *o, const char *outdir,
                           struct tm_tiles_summary *sum, struct tm_error *err)
@@ -592,13 +709,21 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
   FILE *sigs = NULL;
   char *sigtext = NULL;
   size_t siglen = 0;
+  uint64_t total = 0, before = 0;
+  bool merge = o->merge_dirs != NULL;
   enum tm_rc rc;
-  int jobs = o->jobs, ncache = 0, z;
+  int jobs = o->jobs, ncache = 0, z, k;
 
   if(o->minzoom < 0 || o->maxzoom > TM_ZOOM_MAX || o->minzoom > o->maxzoom)
     return tm_fail(err, TM_USAGE,
                    "tile zooms %d to %d are not within 0 to %d",
                    o->minzoom, o->maxzoom, TM_ZOOM_MAX);
+  if(o->shard_n < 0 || o->shard_n > TM_SHARD_MAX || o->shard_k < 0 ||
+     o->shard_k > o->shard_n ||
+     (merge ? o->shard_k || !o->shard_n : o->shard_n && !o->shard_k))
+    return tm_fail(err, TM_USAGE, "shard %d of %d is not a shard (1 to %d "
+                   "of at most %d)", o->shard_k, o->shard_n, o->shard_n,
+                   TM_SHARD_MAX);
   if(jobs <= 0) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -613,7 +738,9 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
   rc = workers_new(ws, jobs, &run, err);
   if(!rc)
     rc = tm_tilesig_prefix(st, o->retina, run.prefix, err);
-  if(!rc && o->reuse_dir)
+  if(!rc && merge)
+    rc = load_shard_caches(o, &run, err);
+  else if(!rc && o->reuse_dir)
     rc = tm_tilecache_load(o->reuse_dir, &run.cache, err);
   if(rc)
     goto done;
@@ -637,19 +764,27 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
     tm_oom();
 
   order = pin_order(pins, &n_order);
+  /* Shards need the whole plan's cost before the first tile. */
+  for(z = o->minzoom; o->shard_n && z <= o->maxzoom; z++) {
+    struct zoom_plan zp;
+
+    rc = plan_at(&zp, z, pins, st, clusters, order, n_order, cache,
+                 &ncache, ws[0].painter, err);
+    if(rc)
+      goto done;
+    for(i = 0; i < zp.n_tiles; i++)
+      total += tile_cost(&zp, &zp.tiles[i]);
+    plan_free(&zp);
+  }
   for(z = o->minzoom; z <= o->maxzoom; z++) {
     struct zoom_plan zp;
 
-    memset(&zp, 0, sizeof(zp));
-    zp.z = z;
-    zp.pins = pins;
-    zp.st = st;
-    zp.cz = tm_clusters_at(clusters, z);
-    rc = sprites_for(cache, &ncache, ws[0].painter, st, zp.cz->pin_scale,
-                     &zp.sprites, err);
+    rc = plan_at(&zp, z, pins, st, clusters, order, n_order, cache,
+                 &ncache, ws[0].painter, err);
     if(rc)
       goto done;
-    plan_zoom(&zp, order, n_order, true);
+    if(o->shard_n)
+      run.owner = shard_tiles(&zp, o, &before, total);
     run.zp = &zp;
     run.res = tm_xcalloc(zp.n_tiles ? zp.n_tiles : 1, sizeof(*run.res));
     rc = run_zoom(ws, jobs, &run, err);
@@ -657,10 +792,17 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
       for(i = 0; i < zp.n_tiles; i++) {
         char line[96];
 
+        /* A shard lists its blank tiles too, so a merge can tell them
+         * from lost ones (tilecache.h). */
+        if(!run.res[i].written && o->shard_k) {
+          tm_tilesig_line(z, zp.tiles[i].x, zp.tiles[i].y, run.res[i].sig,
+                          true, line, sizeof(line));
+          fputs(line, sigs);
+        }
         if(!run.res[i].written)
           continue;
         tm_tilesig_line(z, zp.tiles[i].x, zp.tiles[i].y, run.res[i].sig,
-                        line, sizeof(line));
+                        false, line, sizeof(line));
         fputs(line, sigs);
         if(run.res[i].reused)
           sum->reused++;
@@ -673,6 +815,7 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
       available_add(atiles, &zp, run.res);
     }
     TM_FREEF(free, run.res);
+    TM_FREEF(free, run.owner);
     plan_free(&zp);
     if(rc)
       goto done;
@@ -693,6 +836,9 @@ done:
     fclose(sigs);
   free(sigtext);
   tm_tilecache_free(run.cache);
+  for(k = 0; run.shard_caches && k < o->shard_n; k++)
+    tm_tilecache_free(run.shard_caches[k]);
+  free(run.shard_caches);
   cJSON_Delete(avail);
   free(order);
   while(ncache > 0)

@@ -16,11 +16,15 @@
  *          so the order of rows in the input files never matters.
  * Cost:    tiles are enumerated from the pins, so work grows with the
  *          tiles written, not with the area the pins span.
+ * Shards:  with shard_k, only that shard's tiles are made, and the
+ *          signatures list its blank tiles too; with merge_dirs, every
+ *          tile comes from its shard's folder (shard.h).
  * Threads: jobs worker threads render and encode tiles; the files are
  *          byte-identical whatever the number of jobs.
  * Errors:  TM_SYSTEM with the file's path ("out/.staging/tiles/9/250/
- *          170.png: write failed: No space left on device"); TM_USAGE for
- *          a zoom range outside 0..22.
+ *          170.png: write failed: No space left on device"), or naming a
+ *          tile a merge's shard lacks; TM_USAGE for a zoom range outside
+ *          0..22 or a shard outside 1..n.
  */
 #ifndef TM_TILES_H
 #define TM_TILES_H
@@ -38,6 +42,12 @@ struct tm_tiles_opts {
   int jobs;               /* worker threads; <= 0: one per online CPU */
   const char *reuse_dir;  /* a previous build whose unchanged tiles are
                              reused (tilecache.h); NULL: draw all */
+  int shard_k, shard_n;   /* make only shard k of n of the tiles
+                             (shard.h); 0, 0: all of them */
+  const char *const *merge_dirs;  /* a merge (shard_k 0, shard_n n):
+                             every tile is taken from its shard's folder,
+                             merge_dirs[k - 1] for shard k, never drawn;
+                             reuse_dir is not used */
 };
 
 struct tm_tiles_summary {

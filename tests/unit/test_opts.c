@@ -1,5 +1,6 @@
 /* test_opts.c - the command line: defaults, every option form, and usage
- * errors that end by pointing at --help.
+ * errors that end by pointing at --help; --shard K/N and the merge
+ * command's folders.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,6 +79,9 @@ static void build_alone_should_use_the_sample_and_defaults(void **state)
   assert_int_equal(o.jobs, 0);
   assert_false(o.strict);
   assert_false(o.quiet);
+  assert_int_equal(o.shard_k, 0);
+  assert_int_equal(o.shard_n, 0);
+  assert_int_equal(o.n_shard_dirs, 0);
   for(f = 0; f < TM_FILE_COUNT; f++) {
     assert_false(o.file[f].no_header);
     assert_null(o.file[f].layer);
@@ -309,6 +313,122 @@ static void bad_col_and_layer_should_be_refused(void **state)
                &err, "--no-header");
 }
 
+static void shard_should_read_k_of_n(void **state)
+{
+  struct tm_opts o;
+  struct tm_error err;
+
+  (void)state;
+  assert_int_equal(parse_args(&o, &err, "build", "--shard", "2/4",
+                              "--maxzoom", "8", NULL), TM_OK);
+  assert_int_equal(o.mode, TM_MODE_BUILD);
+  assert_int_equal(o.shard_k, 2);
+  assert_int_equal(o.shard_n, 4);
+  assert_int_equal(parse_args(&o, &err, "build", "--shard=4/4", NULL),
+                   TM_OK);
+  assert_int_equal(o.shard_k, 4);
+  assert_int_equal(o.shard_n, 4);
+  assert_int_equal(parse_args(&o, &err, "build", "--shard", "1/1", NULL),
+                   TM_OK);
+  assert_int_equal(o.shard_k, 1);
+  assert_int_equal(o.shard_n, 1);
+  assert_int_equal(parse_args(&o, &err, "build", "--shard", "1024/1024",
+                              NULL), TM_OK);
+  assert_int_equal(o.shard_n, TM_SHARD_MAX);
+  assert_non_null(strstr(tm_opts_usage(), "--shard K/N"));
+  assert_non_null(strstr(tm_opts_usage(), "trustmap merge    [options] "
+                         "SHARD_DIR..."));
+}
+
+static void bad_shard_should_be_refused(void **state)
+{
+  static const char *const bad[] = {
+    "5/4", "0/4", "4", "4/", "/4", "a/b", "1/0", "2/4/6", " 2/4", "+2/4",
+    "2/-4", "2 /4", "2/4 ", "1.5/4", "", "99999999999999999999/4"
+  };
+  struct tm_opts o;
+  struct tm_error err;
+  size_t i;
+
+  (void)state;
+  expect_usage(parse_args(&o, &err, "build", "--shard", "5/4", NULL), &err,
+               "--shard wants K/N with 1 <= K <= N, not \"5/4\"");
+  for(i = 0; i < TM_ARRAY_LEN(bad); i++) {
+    enum tm_rc rc = parse_args(&o, &err, "build", "--shard", bad[i], NULL);
+
+    if(rc != TM_USAGE)
+      fail_msg("--shard \"%s\" was accepted", bad[i]);
+    ends_with_help_hint(&err);
+  }
+  expect_usage(parse_args(&o, &err, "build", "--shard", "3/2000", NULL),
+               &err, "at most 1024 shards");
+  expect_usage(parse_args(&o, &err, "build", "--shard", NULL), &err,
+               "missing value after \"--shard\"");
+  /* Only builds that make tiles can be split. */
+  expect_usage(parse_args(&o, &err, "validate", "--shard", "1/2", NULL),
+               &err, "drop --shard");
+  expect_usage(parse_args(&o, &err, "build", "--no-tiles", "--shard", "1/2",
+                          NULL), &err, "--no-tiles");
+}
+
+static void merge_should_take_the_shard_folders(void **state)
+{
+  struct tm_opts o;
+  struct tm_error err;
+
+  (void)state;
+  /* Folders may come before, between and after the options. */
+  assert_int_equal(parse_args(&o, &err, "merge", "shards/1", "--maxzoom",
+                              "8", "shards/2", "--out", "site", "shards/3",
+                              "-q", "shards/4", NULL), TM_OK);
+  assert_int_equal(o.mode, TM_MODE_MERGE);
+  assert_int_equal(o.n_shard_dirs, 4);
+  assert_string_equal(o.shard_dirs[0], "shards/1");
+  assert_string_equal(o.shard_dirs[1], "shards/2");
+  assert_string_equal(o.shard_dirs[2], "shards/3");
+  assert_string_equal(o.shard_dirs[3], "shards/4");
+  assert_string_equal(o.out_dir, "site");
+  assert_int_equal(o.maxzoom, 8);
+  assert_true(o.quiet);
+  assert_int_equal(o.shard_n, 0);
+  /* After "--" every argument is a folder, even one named like an
+   * option. */
+  assert_int_equal(parse_args(&o, &err, "merge", "--out", "site", "--",
+                              "--odd", "-x", NULL), TM_OK);
+  assert_int_equal(o.n_shard_dirs, 2);
+  assert_string_equal(o.shard_dirs[0], "--odd");
+  assert_string_equal(o.shard_dirs[1], "-x");
+  assert_string_equal(o.out_dir, "site");
+}
+
+static void merge_should_be_refused_without_folders_or_with_shard(void **st)
+{
+  struct tm_opts o;
+  struct tm_error err;
+  char **argv = tm_xcalloc(TM_SHARD_MAX + 4, sizeof(*argv));
+  int i;
+
+  (void)st;
+  expect_usage(parse_args(&o, &err, "merge", "--out", "site", NULL), &err,
+               "merge wants the shards' folders");
+  expect_usage(parse_args(&o, &err, "merge", "--shard", "1/2", "s1", NULL),
+               &err, "not --shard");
+  expect_usage(parse_args(&o, &err, "merge", "--no-tiles", "s1", NULL),
+               &err, "--no-tiles");
+  /* At most TM_SHARD_MAX folders. */
+  argv[0] = (char *)"trustmap";
+  argv[1] = (char *)"merge";
+  for(i = 0; i < TM_SHARD_MAX + 1; i++)
+    argv[i + 2] = (char *)"s";
+  memset(&err, 0, sizeof(err));
+  expect_usage(tm_opts_parse(TM_SHARD_MAX + 3, argv, &o, &err), &err,
+               "at most 1024 shard folders");
+  assert_int_equal(tm_opts_parse(TM_SHARD_MAX + 2, argv, &o, &err),
+                   TM_OK);
+  assert_int_equal(o.n_shard_dirs, TM_SHARD_MAX);
+  free(argv);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -326,6 +446,10 @@ int main(void)
     cmocka_unit_test(bad_numbers_should_be_refused),
     cmocka_unit_test(missing_or_empty_values_should_be_refused),
     cmocka_unit_test(bad_col_and_layer_should_be_refused),
+    cmocka_unit_test(shard_should_read_k_of_n),
+    cmocka_unit_test(bad_shard_should_be_refused),
+    cmocka_unit_test(merge_should_take_the_shard_folders),
+    cmocka_unit_test(merge_should_be_refused_without_folders_or_with_shard),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
