@@ -325,46 +325,64 @@ static cJSON *cluster_json(const struct tm_cluster *cl)
   return o;
 }
 
-char *tm_clusters_json(const struct tm_clusters *c, const struct tm_style *st)
+/* Prints item unformatted to out and frees it. */
+static void print_json(cJSON *item, FILE *out)
 {
-  cJSON *root = cJSON_CreateObject();
-  cJSON *pin, *zooms;
-  char *text;
+  char *text = cJSON_PrintUnformatted(item);
+
+  cJSON_Delete(item);
+  if(!text)
+    tm_oom();
+  fputs_unlocked(text, out);
+  cJSON_free(text);
+}
+
+void tm_clusters_json_write(const struct tm_clusters *c,
+                            const struct tm_style *st, FILE *out)
+{
+  cJSON *pin = cJSON_CreateObject();
   int z;
 
-  if(!root)
-    tm_oom();
-  pin = cJSON_AddObjectToObject(root, "pin");
   if(!pin ||
      !cJSON_AddNumberToObject(pin, "width", st->pin.width) ||
      !cJSON_AddNumberToObject(pin, "height", st->pin.height) ||
      !cJSON_AddNumberToObject(pin, "outline", st->pin.outline))
     tm_oom();
-  zooms = cJSON_AddObjectToObject(root, "zooms");
-  if(!zooms)
-    tm_oom();
+  fputs("{\"pin\":", out);
+  print_json(pin, out);
+  fputs(",\"zooms\":{", out);
+  /* A cluster at a time: a million pins at nine clustered zooms are nine
+   * million member numbers, far too many to hold as one cJSON tree. */
   for(z = c->minzoom; z <= c->maxzoom; z++) {
     const struct tm_cluster_zoom *cz = &c->zoom[z - c->minzoom];
-    cJSON *zo, *arr;
-    char key[8];
+    cJSON *scale = cJSON_CreateNumber(round_to(cz->pin_scale, 100));
     size_t i;
 
-    snprintf(key, sizeof(key), "%d", z);
-    zo = cJSON_AddObjectToObject(zooms, key);
-    if(!zo || !cJSON_AddNumberToObject(zo, "pin_scale",
-                                       round_to(cz->pin_scale, 100)))
+    if(!scale)
       tm_oom();
-    arr = cJSON_AddArrayToObject(zo, "clusters");
-    if(!arr)
-      tm_oom();
+    fprintf(out, "%s\"%d\":{\"pin_scale\":", z > c->minzoom ? "," : "", z);
+    print_json(scale, out);
+    fputs(",\"clusters\":[", out);
     for(i = 0; i < cz->n; i++) {
-      if(!cJSON_AddItemToArray(arr, cluster_json(&cz->v[i])))
-        tm_oom();
+      if(i)
+        putc_unlocked(',', out);
+      print_json(cluster_json(&cz->v[i]), out);
     }
+    fputs("]}", out);
   }
-  text = cJSON_PrintUnformatted(root);
-  cJSON_Delete(root);
-  if(!text)
+  fputs("}}", out);
+}
+
+char *tm_clusters_json(const struct tm_clusters *c, const struct tm_style *st)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+
+  if(!m)
+    tm_oom();
+  tm_clusters_json_write(c, st, m);
+  if(ferror(m) || fclose(m))
     tm_oom();
   return text;
 }

@@ -28,6 +28,7 @@
 #define TM_CLUSTER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "model.h"
 #include "style.h"
@@ -80,6 +81,9 @@ const struct tm_cluster_zoom *tm_clusters_at(const struct tm_clusters *c,
  * pin_scale and every cluster with lon/lat (6 decimals), radius, member
  * feature indices and counts per status. Returns a new string. */
 char *tm_clusters_json(const struct tm_clusters *c, const struct tm_style *st);
+/* The same text, written to out a cluster at a time. */
+void tm_clusters_json_write(const struct tm_clusters *c,
+                            const struct tm_style *st, FILE *out);
 
 void tm_clusters_free(struct tm_clusters *c);
 

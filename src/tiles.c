@@ -29,6 +29,7 @@
 
 #include "cluster.h"
 #include "encode.h"
+#include "publish.h"
 #include "render.h"
 #include "shard.h"
 #include "tilecache.h"
@@ -560,6 +561,23 @@ static enum tm_rc write_json(const char *outdir, const char *name,
   return rc;
 }
 
+/* clusters.json, streamed: with a million pins it is tens of megabytes. */
+static enum tm_rc write_clusters(const char *outdir,
+                                 const struct tm_clusters *clusters,
+                                 const struct tm_style *st,
+                                 struct tm_error *err)
+{
+  char *path = tm_xasprintf("%s/clusters.json", outdir);
+  struct tm_output *out;
+  enum tm_rc rc = tm_output_open(path, &out, err);
+
+  free(path);
+  if(rc)
+    return rc;
+  tm_clusters_json_write(clusters, st, tm_output_stream(out));
+  return tm_output_close(out, err);
+}
+
 /* Adds zoom z's written tiles to available.json's "tiles" object. */
 static void available_add(cJSON *tiles, const struct zoom_plan *zp,
                           const struct tile_result *res)
@@ -749,8 +767,7 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
     tm_oom();
 
   clusters = tm_clusters_build(pins, st, o->minzoom, o->maxzoom);
-  rc = write_json(outdir, "clusters.json", tm_clusters_json(clusters, st),
-                  err);
+  rc = write_clusters(outdir, clusters, st, err);
   if(rc)
     goto done;
 
