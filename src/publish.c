@@ -369,16 +369,6 @@ static char *manifest_text(const struct entries *e)
   return text;
 }
 
-static bool is_hex64(const char *s)
-{
-  size_t i;
-
-  for(i = 0; i < 64; i++)
-    if(!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-      return false;
-  return !s[64];
-}
-
 static bool is_plain_path(const char *s)
 {
   if(!*s || *s == '/')
@@ -408,7 +398,7 @@ static bool parse_manifest(const char *buf, size_t len, struct entries *e)
     if(!cJSON_IsString(path) || !is_plain_path(path->valuestring) ||
        !cJSON_IsNumber(size) || !(size->valuedouble >= 0 &&
                                   size->valuedouble < 1e18) ||
-       !cJSON_IsString(sha) || !is_hex64(sha->valuestring)) {
+       !cJSON_IsString(sha) || !tm_is_sha256_hex(sha->valuestring)) {
       ok = false;
       break;
     }

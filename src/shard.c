@@ -114,16 +114,6 @@ struct shard_info {
   char build[65];
 };
 
-static bool is_hex64(const char *s)
-{
-  size_t i;
-
-  for(i = 0; i < 64; i++)
-    if(!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-      return false;
-  return !s[64];
-}
-
 static bool json_int(const cJSON *root, const char *key, int min, int max,
                      int *out)
 {
@@ -186,7 +176,7 @@ static enum tm_rc read_info(const char *dir, struct shard_info *info,
   ok = root && cJSON_IsString(gen) && !strcmp(gen->valuestring, "trustmap")
        && json_int(root, "shards", 1, TM_SHARD_MAX, &info->n) &&
        json_int(root, "shard", 1, info->n, &info->k) &&
-       cJSON_IsString(build) && is_hex64(build->valuestring);
+       cJSON_IsString(build) && tm_is_sha256_hex(build->valuestring);
   if(ok)
     memcpy(info->build, build->valuestring, 65);
   cJSON_Delete(root);

@@ -318,3 +318,13 @@ const char *tm_utf8_or_fixed(const char *s, char **owned)
   *owned = p;
   return p;
 }
+
+bool tm_is_sha256_hex(const char *s)
+{
+  size_t i;
+
+  for(i = 0; i < 64; i++)
+    if(!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+      return false;
+  return !s[64];
+}

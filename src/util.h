@@ -63,6 +63,10 @@ char *tm_code_normalise(const char *s);
  * surrogates). */
 bool tm_utf8_valid(const char *s, size_t n);
 
+/* Whether s is exactly 64 lower-case hex digits (a SHA-256 as we print
+ * it). */
+bool tm_is_sha256_hex(const char *s);
+
 /* s when it is valid UTF-8 (NULL gives ""); otherwise a new copy in
  * *owned, which the caller frees, with each byte that starts no valid
  * sequence replaced by U+FFFD. Writers use it so every output is UTF-8
