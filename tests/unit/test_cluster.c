@@ -25,20 +25,13 @@
 
 #include "cluster.h"
 #include "style.h"
+#include "support.h"
 #include "tileplan.h"
 
 #define STYLE_JSON(cluster) \
   "{\"pin\": {\"width\": 26, \"height\": 38, \"outline\": 2}," \
   " \"cluster\": " cluster "," \
-  " \"statuses\": {" \
-  "  \"collecting\": {\"label\": \"Collecting\", \"colour\": \"#005a3c\"," \
-  "                  \"glyph\": \"tick\"}," \
-  "  \"partial\": {\"label\": \"Partial\", \"colour\": \"#c25e00\"," \
-  "               \"glyph\": \"half\"}," \
-  "  \"not_collecting\": {\"label\": \"Not\", \"colour\": \"#d0209a\"," \
-  "                      \"glyph\": \"cross\"}," \
-  "  \"no_response\": {\"label\": \"None\", \"colour\": \"#848484\"," \
-  "                   \"glyph\": \"question\"}}}"
+  SUPPORT_STATUSES_JSON "}"
 
 static struct tm_style *style_from(const char *json)
 {
@@ -58,19 +51,6 @@ static struct tm_style *default_style(void)
     "{\"enabled\": true, \"radius\": 36, \"maxzoom\": 8}"));
 }
 
-/* A pin at global 1x pixel (px, py) of zoom z. */
-static void add_pin_px(struct tm_pins *pins, const char *code, int z,
-                       double px, double py, enum tm_status s)
-{
-  struct tm_pin *p = tm_pins_add(pins);
-
-  p->code = p->trust_code = p->name = tm_strpool_add(pins->pool, code);
-  p->trust_name = p->nation = "";
-  p->status = s;
-  tm_px_to_merc(px, py, z, &p->mx, &p->my);
-  tm_merc_to_lonlat(p->mx, p->my, &p->lon, &p->lat);
-}
-
 static void two_pins_10px_apart_should_merge_at_z5_not_z14(void **state)
 {
   struct tm_style *st = default_style();
@@ -79,8 +59,8 @@ static void two_pins_10px_apart_should_merge_at_z5_not_z14(void **state)
   const struct tm_cluster_zoom *cz;
 
   (void)state;
-  add_pin_px(pins, "A", 5, 4000, 2600, TM_STATUS_COLLECTING);
-  add_pin_px(pins, "B", 5, 4010, 2600, TM_STATUS_PARTIAL);
+  support_add_pin_px(pins, "A", 5, 4000, 2600, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "B", 5, 4010, 2600, TM_STATUS_PARTIAL);
   c = tm_clusters_build(pins, st, 0, 14);
   cz = tm_clusters_at(c, 5);
   assert_int_equal(cz->n, 1);
@@ -120,9 +100,9 @@ static void radius_should_be_exclusive(void **state)
   struct tm_clusters *c;
 
   (void)state;
-  add_pin_px(pins, "A", 8, 1000, 1000, TM_STATUS_COLLECTING);
-  add_pin_px(pins, "B", 8, 1036.5, 1000, TM_STATUS_COLLECTING);
-  add_pin_px(pins, "C", 8, 1000, 1035.5, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "A", 8, 1000, 1000, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "B", 8, 1036.5, 1000, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "C", 8, 1000, 1035.5, TM_STATUS_COLLECTING);
   c = tm_clusters_build(pins, st, 8, 8);
   assert_int_equal(tm_clusters_at(c, 8)->n, 1);
   assert_int_equal(tm_clusters_at(c, 8)->v[0].n, 2);   /* A and C */
@@ -141,9 +121,9 @@ static void centre_should_be_the_mean_of_the_members(void **state)
   double lon, lat;
 
   (void)state;
-  add_pin_px(pins, "A", 8, 1000, 1000, TM_STATUS_COLLECTING);
-  add_pin_px(pins, "B", 8, 1010, 1000, TM_STATUS_NO_RESPONSE);
-  add_pin_px(pins, "C", 8, 1000, 1020, TM_STATUS_NO_RESPONSE);
+  support_add_pin_px(pins, "A", 8, 1000, 1000, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "B", 8, 1010, 1000, TM_STATUS_NO_RESPONSE);
+  support_add_pin_px(pins, "C", 8, 1000, 1020, TM_STATUS_NO_RESPONSE);
   c = tm_clusters_build(pins, st, 8, 8);
   cl = &tm_clusters_at(c, 8)->v[0];
   assert_int_equal(cl->n, 3);
@@ -170,8 +150,8 @@ static void disabled_clustering_should_make_no_clusters(void **state)
   int z;
 
   (void)state;
-  add_pin_px(pins, "A", 3, 1000, 1000, TM_STATUS_COLLECTING);
-  add_pin_px(pins, "B", 3, 1001, 1000, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "A", 3, 1000, 1000, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "B", 3, 1001, 1000, TM_STATUS_COLLECTING);
   c = tm_clusters_build(pins, st, 0, 10);
   for(z = 0; z <= 10; z++) {
     assert_int_equal(tm_clusters_at(c, z)->n, 0);
@@ -193,16 +173,15 @@ static struct tm_pins *cloud(size_t n)
     char code[32];
     double px, py;
 
-    s = s * 6364136223846793005u + 1442695040888963407u;
-    px = 8000 + (double)(s >> 40 & 0xfff) / 4;
-    s = s * 6364136223846793005u + 1442695040888963407u;
-    py = 5000 + (double)(s >> 40 & 0xfff) / 4;
+    /* 12 bits of each number, bits 40..51 of the generator's state */
+    px = 8000 + (double)(support_next_rand(&s) >> 7 & 0xfff) / 4;
+    py = 5000 + (double)(support_next_rand(&s) >> 7 & 0xfff) / 4;
     if(i % 3 == 0) {      /* a town */
       px = 8000 + (i % 7) * 150 + (px - 8000) / 40;
       py = 5000 + (i % 5) * 150 + (py - 5000) / 40;
     }
     snprintf(code, sizeof(code), "P%05zu", i);
-    add_pin_px(pins, code, 8, px, py, (enum tm_status)(s >> 20 & 3));
+    support_add_pin_px(pins, code, 8, px, py, (enum tm_status)(s >> 20 & 3));
   }
   return pins;
 }
@@ -331,8 +310,7 @@ static void shuffle(size_t *v, size_t n, uint64_t seed)
   for(i = n; i-- > 1;) {
     size_t j, t;
 
-    seed = seed * 6364136223846793005u + 1442695040888963407u;
-    j = (size_t)(seed >> 33) % (i + 1);
+    j = (size_t)support_next_rand(&seed) % (i + 1);
     t = v[i];
     v[i] = v[j];
     v[j] = t;
@@ -484,9 +462,10 @@ static void tight_crowds_should_merge_whatever_the_order(void **state)
     char code[32];
 
     snprintf(code, sizeof(code), "T%02zu", 11 - i);
-    add_pin_px(pins, code, 8, 1000 + 200 * (double)(i % 3) + (double)i,
-               1000 + 150 * (double)(i % 3) - 2 * (double)i,
-               (enum tm_status)(i % TM_STATUS_COUNT));
+    support_add_pin_px(pins, code, 8,
+                       1000 + 200 * (double)(i % 3) + (double)i,
+                       1000 + 150 * (double)(i % 3) - 2 * (double)i,
+                       (enum tm_status)(i % TM_STATUS_COUNT));
   }
   a = tm_clusters_build(pins, st, 6, 8);
   assert_int_equal(tm_clusters_at(a, 8)->n, 3);
@@ -557,9 +536,9 @@ static void json_should_have_the_contract_shape(void **state)
   char *text;
 
   (void)state;
-  add_pin_px(pins, "A", 5, 4000, 2600, TM_STATUS_COLLECTING);
-  add_pin_px(pins, "B", 5, 4010, 2600, TM_STATUS_NOT_COLLECTING);
-  add_pin_px(pins, "C", 5, 100, 100, TM_STATUS_NOT_COLLECTING);
+  support_add_pin_px(pins, "A", 5, 4000, 2600, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "B", 5, 4010, 2600, TM_STATUS_NOT_COLLECTING);
+  support_add_pin_px(pins, "C", 5, 100, 100, TM_STATUS_NOT_COLLECTING);
   c = tm_clusters_build(pins, st, 4, 9);
   text = tm_clusters_json(c, st);
   root = cJSON_Parse(text);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "encode.h"
+#include "support.h"
 
 #define W 64
 #define H 48
@@ -30,11 +31,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-  char cmd[128];
-
   (void)state;
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-  return system(cmd) == 0 ? 0 : -1;
+  return support_remove_tree(tmpdir);
 }
 
 static uint32_t premul(unsigned r, unsigned g, unsigned b, unsigned a)

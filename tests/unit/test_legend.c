@@ -28,6 +28,7 @@
 #include "encode.h"
 #include "legend.h"
 #include "style.h"
+#include "support.h"
 
 #define STYLE_JSON(cluster, label) \
   "{\"pin\": {\"width\": 26, \"height\": 38, \"outline\": 2," \
@@ -56,11 +57,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-  char cmd[128];
-
   (void)state;
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-  return system(cmd) == 0 ? 0 : -1;
+  return support_remove_tree(tmpdir);
 }
 
 static struct tm_style *style_from(const char *json)

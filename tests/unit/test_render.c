@@ -16,19 +16,12 @@
 
 #include "render.h"
 #include "style.h"
+#include "support.h"
 #include "tileplan.h"
 
 #define STYLE_JSON(pin) \
   "{\"pin\": " pin "," \
-  " \"statuses\": {" \
-  "  \"collecting\": {\"label\": \"Collecting\", \"colour\": \"#005a3c\"," \
-  "                  \"glyph\": \"tick\"}," \
-  "  \"partial\": {\"label\": \"Partial\", \"colour\": \"#c25e00\"," \
-  "               \"glyph\": \"half\"}," \
-  "  \"not_collecting\": {\"label\": \"Not\", \"colour\": \"#d0209a\"," \
-  "                      \"glyph\": \"cross\"}," \
-  "  \"no_response\": {\"label\": \"None\", \"colour\": \"#848484\"," \
-  "                   \"glyph\": \"question\"}}}"
+  SUPPORT_STATUSES_JSON "}"
 
 static struct tm_style *style_from(const char *json)
 {

@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,22 +23,9 @@
 
 #include "shard.h"
 #include "style.h"
+#include "support.h"
 #include "tileplan.h"
 #include "tiles.h"
-
-#define STYLE_JSON \
-  "{\"pin\": {\"width\": 26, \"height\": 38, \"outline\": 2," \
-  "           \"shadow\": true}," \
-  " \"cluster\": {\"enabled\": true, \"radius\": 36, \"maxzoom\": 8}," \
-  " \"statuses\": {" \
-  "  \"collecting\": {\"label\": \"Collecting\", \"colour\": \"#005a3c\"," \
-  "                  \"glyph\": \"tick\"}," \
-  "  \"partial\": {\"label\": \"Partial\", \"colour\": \"#c25e00\"," \
-  "               \"glyph\": \"half\"}," \
-  "  \"not_collecting\": {\"label\": \"Not\", \"colour\": \"#d0209a\"," \
-  "                      \"glyph\": \"cross\"}," \
-  "  \"no_response\": {\"label\": \"None\", \"colour\": \"#848484\"," \
-  "                   \"glyph\": \"question\"}}}"
 
 #define MAXZ 9
 #define NSHARDS 3
@@ -55,178 +41,27 @@ static char *sub(const char *name)
   return tm_xasprintf("%s/%s", tmpdir, name);
 }
 
-static void add_pin(struct tm_pins *p, const char *code, double mx,
-                    double my, enum tm_status s)
-{
-  struct tm_pin *pin = tm_pins_add(p);
-
-  pin->code = pin->trust_code = pin->name = tm_strpool_add(p->pool, code);
-  pin->trust_name = pin->nation = pin->notes = "";
-  pin->status = s;
-  pin->mx = mx;
-  pin->my = my;
-  tm_merc_to_lonlat(mx, my, &pin->lon, &pin->lat);
-}
-
-static void add_pin_ll(struct tm_pins *p, const char *code, double lon,
-                       double lat, enum tm_status s)
-{
-  double mx, my;
-
-  tm_merc_from_lonlat(lon, lat, &mx, &my);
-  add_pin(p, code, mx, my, s);
-}
-
 /* 22 towns over the UK, 12 hospitals in central London (a cluster up to
  * z8), and two pins 3 px apart at z6 whose cluster symbol's box reaches
  * into a tile its ring leaves blank (6/20/20). */
 static struct tm_pins *test_pins(void)
 {
-  static const double towns[][2] = {
-    { -2.2426, 53.4808 }, { -1.8904, 52.4862 }, { -4.2518, 55.8642 },
-    { -3.1883, 55.9533 }, { -5.9301, 54.5973 }, { -2.5879, 51.4545 },
-    { 1.2974, 52.6309 }, { -1.5491, 53.8008 }, { -1.6178, 54.9783 },
-    { -3.1791, 51.4816 }, { -4.1427, 50.3755 }, { -2.0943, 57.1497 },
-    { -4.2247, 57.4778 }, { -1.4701, 53.3811 }, { -1.1581, 52.9548 },
-    { 0.1218, 52.2053 }, { -1.2577, 51.7520 }, { -0.3963, 51.6565 },
-    { -0.9781, 51.4543 }, { -0.5950, 51.5105 }, { -1.3230, 51.4014 },
-    { -1.2406, 51.6080 },
-  };
-  static const double london[][2] = {
-    { -0.1278, 51.5074 }, { -0.1180, 51.4980 }, { -0.0950, 51.5180 },
-    { -0.1400, 51.5240 }, { -0.1550, 51.5010 }, { -0.1010, 51.4960 },
-    { -0.1330, 51.5170 }, { -0.0890, 51.5050 }, { -0.1120, 51.5200 },
-    { -0.1460, 51.4930 }, { -0.1050, 51.5110 }, { -0.1240, 51.4900 },
-  };
   struct tm_pins *p = tm_pins_new();
-  char code[32];
   double mx, my;
-  size_t i;
 
-  for(i = 0; i < TM_ARRAY_LEN(towns); i++) {
-    snprintf(code, sizeof(code), "T%02zu", i);
-    add_pin_ll(p, code, towns[i][0], towns[i][1],
-               (enum tm_status)(i % TM_STATUS_COUNT));
-  }
-  for(i = 0; i < TM_ARRAY_LEN(london); i++) {
-    snprintf(code, sizeof(code), "L%02zu", i);
-    add_pin_ll(p, code, london[i][0], london[i][1],
-               (enum tm_status)(i * 3 % TM_STATUS_COUNT));
-  }
+  support_add_uk_pins(p);
   tm_px_to_merc(5100, 5100, 6, &mx, &my);
-  add_pin(p, "BA", mx, my, TM_STATUS_COLLECTING);
+  support_add_pin(p, "BA", mx, my, TM_STATUS_COLLECTING);
   tm_px_to_merc(5103, 5100, 6, &mx, &my);
-  add_pin(p, "BB", mx, my, TM_STATUS_PARTIAL);
+  support_add_pin(p, "BB", mx, my, TM_STATUS_PARTIAL);
   tm_pins_sort(p);
   return p;
-}
-
-/* A small deterministic generator, so the random cases are the same on
- * every run and machine. */
-static uint64_t next_rand(uint64_t *s)
-{
-  *s = *s * 6364136223846793005u + 1442695040888963407u;
-  return *s >> 33;
-}
-
-static char **found;
-static size_t nfound, found_cap, root_len;
-
-static int collect(const char *path, const struct stat *sb, int type,
-                   struct FTW *ftw)
-{
-  (void)sb;
-  (void)ftw;
-  if(type == FTW_F) {
-    tm_xgrow((void **)&found, &found_cap, nfound + 1, sizeof(*found));
-    found[nfound++] = tm_xstrdup(path + root_len);
-  }
-  return 0;
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted paths of the files under dir/under, relative to dir. */
-static char **list_files(const char *dir, const char *under, size_t *n)
-{
-  char *root = tm_xasprintf("%s%s", dir, under);
-
-  found = NULL;
-  nfound = found_cap = 0;
-  root_len = strlen(dir);
-  assert_int_equal(nftw(root, collect, 16, FTW_PHYS), 0);
-  free(root);
-  if(nfound > 1)
-    qsort(found, nfound, sizeof(*found), str_cmp);
-  *n = nfound;
-  return found;
-}
-
-static void free_list(char **v, size_t n)
-{
-  while(n)
-    free(v[--n]);
-  free(v);
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  unsigned char *buf;
-  long n;
-
-  if(!f)
-    fail_msg("cannot open %s", path);
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = tm_xmalloc((size_t)n + 1);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = 0;
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
-
-static void assert_same_file(const char *a, const char *b)
-{
-  size_t sa, sb;
-  unsigned char *da = slurp(a, &sa);
-  unsigned char *db = slurp(b, &sb);
-
-  if(sa != sb || memcmp(da, db, sa))
-    fail_msg("%s and %s differ", a, b);
-  free(da);
-  free(db);
-}
-
-static void assert_same_trees(const char *a, const char *b)
-{
-  size_t na, nb, i;
-  char **la = list_files(a, "", &na);
-  char **lb = list_files(b, "", &nb);
-
-  assert_int_equal(na, nb);
-  for(i = 0; i < na; i++) {
-    char *pa = tm_xasprintf("%s%s", a, la[i]);
-    char *pb = tm_xasprintf("%s%s", b, lb[i]);
-
-    assert_string_equal(la[i], lb[i]);
-    assert_same_file(pa, pb);
-    free(pa);
-    free(pb);
-  }
-  free_list(la, na);
-  free_list(lb, nb);
 }
 
 static size_t count_lines(const char *path, const char *with)
 {
   size_t len, n = 0;
-  unsigned char *text = slurp(path, &len);
+  unsigned char *text = support_slurp(path, &len);
   char *line = (char *)text, *end;
 
   for(; *line; line = end + 1) {
@@ -298,10 +133,11 @@ static void partition_should_be_complete_contiguous_and_balanced(void **st)
 
     /* Costs as tiles have them: mostly a few pins, some very busy. */
     for(i = 0; i < n; i++) {
-      uint64_t pinsn = next_rand(&seed) % 8 == 0 ? next_rand(&seed) % 500
-                                                 : next_rand(&seed) % 6;
+      uint64_t pinsn = support_next_rand(&seed) % 8 == 0
+                         ? support_next_rand(&seed) % 500
+                         : support_next_rand(&seed) % 6;
 
-      cost[i] = tm_shard_tile_cost(pinsn, next_rand(&seed) % 3);
+      cost[i] = tm_shard_tile_cost(pinsn, support_next_rand(&seed) % 3);
       total += cost[i];
       if(cost[i] > cmax)
         cmax = cost[i];
@@ -529,7 +365,7 @@ static void shards_should_split_and_merge_to_the_one_machine_tiles(void **st)
 
   (void)st;
   assert_int_equal(write_tiles(&o, one, &one_sum, &err), TM_OK);
-  all = list_files(one, "/tiles", &nall);
+  all = support_list_files(one, "/tiles", &nall);
   assert_true(nall > 0);
 
   for(k = 1; k <= NSHARDS; k++) {
@@ -545,7 +381,7 @@ static void shards_should_split_and_merge_to_the_one_machine_tiles(void **st)
     assert_int_equal(sum.reused, 0);
 
     /* Each tile of the shard is the one-machine run's, byte for byte. */
-    mine = list_files(dirs[k - 1], "/tiles", &nmine);
+    mine = support_list_files(dirs[k - 1], "/tiles", &nmine);
     for(i = 0; i < nmine; i++) {
       char *a, *b;
 
@@ -553,20 +389,20 @@ static void shards_should_split_and_merge_to_the_one_machine_tiles(void **st)
         continue;
       a = tm_xasprintf("%s%s", one, mine[i]);
       b = tm_xasprintf("%s%s", dirs[k - 1], mine[i]);
-      assert_same_file(a, b);
+      support_assert_same_file(a, b);
       free(a);
       free(b);
       tm_xgrow((void **)&got, &got_cap, ngot + 1, sizeof(*got));
       got[ngot++] = tm_xstrdup(mine[i]);
     }
-    free_list(mine, nmine);
+    support_free_list(mine, nmine);
     path = tm_xasprintf("%s/tile-signatures.txt", dirs[k - 1]);
     blank += count_lines(path, " blank");
     sig_lines += count_lines(path, NULL) - count_lines(path, " blank");
     free(path);
   }
   /* Disjoint, and together every tile (available.json aside). */
-  qsort(got, ngot, sizeof(*got), str_cmp);
+  qsort(got, ngot, sizeof(*got), support_str_cmp);
   for(i = j = 0; i < nall; i++) {
     if(strstr(all[i], "available.json"))
       continue;
@@ -577,7 +413,7 @@ static void shards_should_split_and_merge_to_the_one_machine_tiles(void **st)
     j++;
   }
   assert_int_equal(j, ngot);
-  free_list(got, ngot);
+  support_free_list(got, ngot);
   {
     char *path = tm_xasprintf("%s/tile-signatures.txt", one);
 
@@ -591,19 +427,19 @@ static void shards_should_split_and_merge_to_the_one_machine_tiles(void **st)
   o.shard_k = 2;
   o.jobs = 3;
   assert_int_equal(write_tiles(&o, again, &sum, &err), TM_OK);
-  assert_same_trees(dirs[1], again);
+  support_assert_same_trees(dirs[1], again);
 
   /* The merge equals the one-machine run, and draws nothing. */
   o.shard_k = 0;
   o.merge_dirs = cdirs;
   assert_int_equal(write_tiles(&o, merged, &sum, &err), TM_OK);
-  assert_same_trees(one, merged);
+  support_assert_same_trees(one, merged);
   assert_int_equal(sum.rendered, 0);
   assert_int_equal(sum.reused, one_sum.rendered);
   assert_int_equal(sum.bytes, one_sum.bytes);
 
   /* A tile lost from shard 2: the merge stops, naming it and the shard. */
-  mine = list_files(dirs[1], "/tiles", &nmine);
+  mine = support_list_files(dirs[1], "/tiles", &nmine);
   for(i = 0; i < nmine && strstr(mine[i], "available.json"); i++)
     ;
   assert_true(i < nmine);
@@ -632,7 +468,7 @@ static void shards_should_split_and_merge_to_the_one_machine_tiles(void **st)
     free(lost);
     free(bad);
   }
-  free_list(mine, nmine);
+  support_free_list(mine, nmine);
 
   /* Shards outside 1..N are refused. */
   o.merge_dirs = NULL;
@@ -643,7 +479,7 @@ static void shards_should_split_and_merge_to_the_one_machine_tiles(void **st)
 
   for(k = 0; k < NSHARDS; k++)
     free(dirs[k]);
-  free_list(all, nall);
+  support_free_list(all, nall);
   free(one);
   free(merged);
   free(again);
@@ -653,28 +489,22 @@ static void shards_should_split_and_merge_to_the_one_machine_tiles(void **st)
 
 static int setup(void **state)
 {
-  struct tm_problems probs = { 0 };
-
   (void)state;
   if(!mkdtemp(tmpdir))
     return -1;
-  if(tm_style_parse(STYLE_JSON, strlen(STYLE_JSON), "test.json", &probs,
-                    &style))
+  style = support_style_parse(SUPPORT_STYLE_JSON);
+  if(!style)
     return -1;
-  tm_problems_clear(&probs);
   pins = test_pins();
   return 0;
 }
 
 static int teardown(void **state)
 {
-  char cmd[128];
-
   (void)state;
   tm_style_free(style);
   tm_pins_free(pins);
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-  return system(cmd) == 0 ? 0 : -1;
+  return support_remove_tree(tmpdir);
 }
 
 int main(void)

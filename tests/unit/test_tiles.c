@@ -25,7 +25,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,22 +37,9 @@
 #include "cluster.h"
 #include "encode.h"
 #include "style.h"
+#include "support.h"
 #include "tileplan.h"
 #include "tiles.h"
-
-#define STYLE_JSON \
-  "{\"pin\": {\"width\": 26, \"height\": 38, \"outline\": 2," \
-  "           \"shadow\": true}," \
-  " \"cluster\": {\"enabled\": true, \"radius\": 36, \"maxzoom\": 8}," \
-  " \"statuses\": {" \
-  "  \"collecting\": {\"label\": \"Collecting\", \"colour\": \"#005a3c\"," \
-  "                  \"glyph\": \"tick\"}," \
-  "  \"partial\": {\"label\": \"Partial\", \"colour\": \"#c25e00\"," \
-  "               \"glyph\": \"half\"}," \
-  "  \"not_collecting\": {\"label\": \"Not\", \"colour\": \"#d0209a\"," \
-  "                      \"glyph\": \"cross\"}," \
-  "  \"no_response\": {\"label\": \"None\", \"colour\": \"#848484\"," \
-  "                   \"glyph\": \"question\"}}}"
 
 #define MAXZ 9                  /* the UK tree: z0-9 */
 
@@ -70,72 +56,12 @@ static char *sub(const char *name)
   return tm_xasprintf("%s/%s", tmpdir, name);
 }
 
-static void add_pin(struct tm_pins *pins, const char *code, double mx,
-                    double my, enum tm_status s)
-{
-  struct tm_pin *p = tm_pins_add(pins);
-
-  p->code = p->trust_code = p->name = tm_strpool_add(pins->pool, code);
-  p->trust_name = p->nation = "";
-  p->status = s;
-  p->mx = mx;
-  p->my = my;
-  tm_merc_to_lonlat(mx, my, &p->lon, &p->lat);
-}
-
-static void add_pin_px(struct tm_pins *pins, const char *code, int z,
-                       double px, double py, enum tm_status s)
-{
-  double mx, my;
-
-  tm_px_to_merc(px, py, z, &mx, &my);
-  add_pin(pins, code, mx, my, s);
-}
-
-static void add_pin_ll(struct tm_pins *pins, const char *code, double lon,
-                       double lat, enum tm_status s)
-{
-  double mx, my;
-
-  tm_merc_from_lonlat(lon, lat, &mx, &my);
-  add_pin(pins, code, mx, my, s);
-}
-
-/* 34 pins: 22 towns over the UK, and 12 hospitals within 3 km of central
- * London (a cluster up to z8). */
+/* The 34 UK pins (support.h), sorted. */
 static struct tm_pins *uk_pins(void)
 {
-  static const double towns[][2] = {
-    { -2.2426, 53.4808 }, { -1.8904, 52.4862 }, { -4.2518, 55.8642 },
-    { -3.1883, 55.9533 }, { -5.9301, 54.5973 }, { -2.5879, 51.4545 },
-    { 1.2974, 52.6309 }, { -1.5491, 53.8008 }, { -1.6178, 54.9783 },
-    { -3.1791, 51.4816 }, { -4.1427, 50.3755 }, { -2.0943, 57.1497 },
-    { -4.2247, 57.4778 }, { -1.4701, 53.3811 }, { -1.1581, 52.9548 },
-    { 0.1218, 52.2053 }, { -1.2577, 51.7520 }, { -0.3963, 51.6565 },
-    /* west of London, in the golden tile 8/127/85 */
-    { -0.9781, 51.4543 }, { -0.5950, 51.5105 }, { -1.3230, 51.4014 },
-    { -1.2406, 51.6080 },
-  };
-  static const double london[][2] = {
-    { -0.1278, 51.5074 }, { -0.1180, 51.4980 }, { -0.0950, 51.5180 },
-    { -0.1400, 51.5240 }, { -0.1550, 51.5010 }, { -0.1010, 51.4960 },
-    { -0.1330, 51.5170 }, { -0.0890, 51.5050 }, { -0.1120, 51.5200 },
-    { -0.1460, 51.4930 }, { -0.1050, 51.5110 }, { -0.1240, 51.4900 },
-  };
   struct tm_pins *pins = tm_pins_new();
-  char code[32];
-  size_t i;
 
-  for(i = 0; i < TM_ARRAY_LEN(towns); i++) {
-    snprintf(code, sizeof(code), "T%02zu", i);
-    add_pin_ll(pins, code, towns[i][0], towns[i][1],
-               (enum tm_status)(i % TM_STATUS_COUNT));
-  }
-  for(i = 0; i < TM_ARRAY_LEN(london); i++) {
-    snprintf(code, sizeof(code), "L%02zu", i);
-    add_pin_ll(pins, code, london[i][0], london[i][1],
-               (enum tm_status)(i * 3 % TM_STATUS_COUNT));
-  }
+  support_add_uk_pins(pins);
   tm_pins_sort(pins);
   return pins;
 }
@@ -206,69 +132,11 @@ static uint32_t *window(const struct tm_pins *pins, int z, int dpr,
 
 /* ---- files under a folder --------------------------------------------- */
 
-static char **found;
-static size_t nfound, found_cap, root_len;
-
-static int collect(const char *path, const struct stat *sb, int type,
-                   struct FTW *ftw)
-{
-  (void)sb;
-  (void)ftw;
-  if(type == FTW_F) {
-    tm_xgrow((void **)&found, &found_cap, nfound + 1, sizeof(*found));
-    found[nfound++] = tm_xstrdup(path + root_len);
-  }
-  return 0;
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted paths of the files under dir, relative to it ("/tiles/..."). */
-static char **list_files(const char *dir, size_t *n)
-{
-  found = NULL;
-  nfound = found_cap = 0;
-  root_len = strlen(dir);
-  assert_int_equal(nftw(dir, collect, 16, FTW_PHYS), 0);
-  qsort(found, nfound, sizeof(*found), str_cmp);
-  *n = nfound;
-  return found;
-}
-
-static void free_list(char **v, size_t n)
-{
-  while(n)
-    free(v[--n]);
-  free(v);
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  unsigned char *buf;
-  long n;
-
-  if(!f)
-    fail_msg("cannot open %s", path);
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = tm_xmalloc((size_t)n + 1);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = 0;
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
-
 static cJSON *read_json(const char *dir, const char *name)
 {
   char *path = tm_xasprintf("%s/%s", dir, name);
   size_t len;
-  unsigned char *text = slurp(path, &len);
+  unsigned char *text = support_slurp(path, &len);
   cJSON *root = cJSON_ParseWithLength((const char *)text, len);
 
   if(!root)
@@ -276,33 +144,6 @@ static cJSON *read_json(const char *dir, const char *name)
   free(text);
   free(path);
   return root;
-}
-
-static void assert_same_trees(const char *a, const char *b)
-{
-  size_t na, nb, i;
-  char **la = list_files(a, &na);
-  char **lb = list_files(b, &nb);
-
-  assert_int_equal(na, nb);
-  for(i = 0; i < na; i++) {
-    char *pa = tm_xasprintf("%s%s", a, la[i]);
-    char *pb = tm_xasprintf("%s%s", b, lb[i]);
-    size_t sa, sb;
-    unsigned char *da, *db;
-
-    assert_string_equal(la[i], lb[i]);
-    da = slurp(pa, &sa);
-    db = slurp(pb, &sb);
-    if(sa != sb || memcmp(da, db, sa))
-      fail_msg("%s and %s differ", pa, pb);
-    free(da);
-    free(db);
-    free(pa);
-    free(pb);
-  }
-  free_list(la, na);
-  free_list(lb, nb);
 }
 
 /* A tile file's name: "/tiles/z/x/y.png" or "...@2x.png". */
@@ -326,7 +167,6 @@ static bool tile_name(const char *f, int *z, int *x, int *y, bool *two)
 
 static int setup(void **state)
 {
-  struct tm_problems probs = { 0 };
   struct tm_tiles_opts o = { .minzoom = 0, .maxzoom = MAXZ, .retina = true,
                             .jobs = 1 };
   struct tm_error err = { 0 };
@@ -334,10 +174,9 @@ static int setup(void **state)
   (void)state;
   if(!mkdtemp(tmpdir))
     return -1;
-  if(tm_style_parse(STYLE_JSON, strlen(STYLE_JSON), "test.json", &probs,
-                    &style))
+  style = support_style_parse(SUPPORT_STYLE_JSON);
+  if(!style)
     return -1;
-  tm_problems_clear(&probs);
   uk = uk_pins();
   base = sub("base");
   if(tm_tiles_write(uk, style, &o, base, &base_sum, &err)) {
@@ -349,14 +188,11 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-  char cmd[128];
-
   (void)state;
   tm_style_free(style);
   tm_pins_free(uk);
   free(base);
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-  return system(cmd) == 0 ? 0 : -1;
+  return support_remove_tree(tmpdir);
 }
 
 /* ---- a pin on a tile corner ------------------------------------------- */
@@ -452,8 +288,8 @@ static void pin_on_a_tile_corner_should_stitch_to_one_canvas(void **state)
     struct tm_pins *pins = tm_pins_new();
     char *dir = tm_xasprintf("%s/corner-%d", tmpdir, z);
 
-    add_pin_px(pins, "A", z, px[0], py[0], TM_STATUS_PARTIAL);
-    add_pin_px(pins, "B", z, px[1], py[1], TM_STATUS_NO_RESPONSE);
+    support_add_pin_px(pins, "A", z, px[0], py[0], TM_STATUS_PARTIAL);
+    support_add_pin_px(pins, "B", z, px[1], py[1], TM_STATUS_NO_RESPONSE);
     write_tiles(pins, z, z, 2, dir, NULL);
     for(dpr = 1; dpr <= 2; dpr++) {
       int t = TM_TILE_SIZE * dpr, w = 4 * t, h = 2 * t;
@@ -486,12 +322,13 @@ static void scattered_pins_should_give_exactly_the_inked_tiles(void **state)
     char code[32];
     double px, py;
 
-    r = r * 6364136223846793005u + 1442695040888963407u;
-    px = 100 * 256.0 - 20 + (double)(r >> 40 & 0xffff) / 65536 * 808;
-    r = r * 6364136223846793005u + 1442695040888963407u;
-    py = 60 * 256.0 - 8 + (double)(r >> 40 & 0xffff) / 65536 * 830;
+    /* 16 bits of each number, bits 40..55 of the generator's state */
+    px = 100 * 256.0 - 20
+         + (double)(support_next_rand(&r) >> 7 & 0xffff) / 65536 * 808;
+    py = 60 * 256.0 - 8
+         + (double)(support_next_rand(&r) >> 7 & 0xffff) / 65536 * 830;
     snprintf(code, sizeof(code), "S%02d", i);
-    add_pin_px(pins, code, 10, px, py, (enum tm_status)(i % 4));
+    support_add_pin_px(pins, code, 10, px, py, (enum tm_status)(i % 4));
   }
   write_tiles(pins, 10, 10, 2, dir, NULL);
   for(dpr = 1; dpr <= 2; dpr++) {
@@ -547,9 +384,10 @@ static void tile_windows_should_equal_one_large_window(void **state)
   /* tm_tiles_render_window tile by tile against one call for 2x2 tiles,
    * at @2x (1x is the same code with half the numbers, and is covered by
    * the written tiles above) */
-  add_pin_px(pins, "A", 8, 300 * 256.0, 200 * 256.0, TM_STATUS_COLLECTING);
-  add_pin_px(pins, "B", 8, 300 * 256.0 + 9.25, 200 * 256.0 - 3.5,
-             TM_STATUS_NOT_COLLECTING);
+  support_add_pin_px(pins, "A", 8, 300 * 256.0, 200 * 256.0,
+                     TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "B", 8, 300 * 256.0 + 9.25, 200 * 256.0 - 3.5,
+                     TM_STATUS_NOT_COLLECTING);
   win = window(pins, 8, 2, gx, gy, size, size);
   for(ty = 0; ty < 2; ty++) {
     for(tx = 0; tx < 2; tx++) {
@@ -583,12 +421,12 @@ static void cluster_on_a_tile_corner_should_stitch_to_one_canvas(
   int dpr;
 
   (void)state;
-  add_pin_px(pins, "A", 5, 17 * 256.0 - 4, 11 * 256.0 + 3,
-             TM_STATUS_COLLECTING);
-  add_pin_px(pins, "B", 5, 17 * 256.0 + 5, 11 * 256.0 - 2,
-             TM_STATUS_NOT_COLLECTING);
-  add_pin_px(pins, "C", 5, 17 * 256.0 + 1, 11 * 256.0 + 6,
-             TM_STATUS_NO_RESPONSE);
+  support_add_pin_px(pins, "A", 5, 17 * 256.0 - 4, 11 * 256.0 + 3,
+                     TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "B", 5, 17 * 256.0 + 5, 11 * 256.0 - 2,
+                     TM_STATUS_NOT_COLLECTING);
+  support_add_pin_px(pins, "C", 5, 17 * 256.0 + 1, 11 * 256.0 + 6,
+                     TM_STATUS_NO_RESPONSE);
   c = tm_clusters_build(pins, style, 5, 5);
   assert_int_equal(tm_clusters_at(c, 5)->n, 1);
   tm_clusters_free(c);
@@ -648,9 +486,10 @@ static uint32_t *overlap_window(bool reverse)
     double bx = 2000.5 + 100 * (double)(k / 2), by = 3000.25;
 
     if(k % 2 == 0)
-      add_pin_px(pins, o->code_a, 12, bx + o->adx, by + o->ady, o->sa);
+      support_add_pin_px(pins, o->code_a, 12, bx + o->adx, by + o->ady,
+                         o->sa);
     else
-      add_pin_px(pins, o->code_b, 12, bx, by, o->sb);
+      support_add_pin_px(pins, o->code_b, 12, bx, by, o->sb);
   }
   win = window(pins, 12, 1, 1968, 2943, OVERLAP_W, 64);
   tm_pins_free(pins);
@@ -687,7 +526,7 @@ static void southern_pin_should_be_drawn_over_the_northern_one(void **state)
 static void written_tiles_should_be_inked_and_sized(void **state)
 {
   size_t n, i, ones = 0, twos = 0;
-  char **files = list_files(base, &n);
+  char **files = support_list_files(base, "", &n);
 
   (void)state;
   for(i = 0; i < n; i++) {
@@ -722,7 +561,7 @@ static void written_tiles_should_be_inked_and_sized(void **state)
   }
   assert_int_equal(ones, twos);
   assert_true(ones >= 40);      /* z0-9 over the UK */
-  free_list(files, n);
+  support_free_list(files, n);
 }
 
 static void written_tiles_should_pass_pngcheck(void **state)
@@ -743,7 +582,7 @@ static void available_json_should_list_exactly_the_1x_tiles(void **state)
   cJSON *root = read_json(base, "tiles/available.json");
   cJSON *tiles = cJSON_GetObjectItem(root, "tiles"), *arr;
   size_t n, i, listed = 0, ones = 0;
-  char **files = list_files(base, &n);
+  char **files = support_list_files(base, "", &n);
   int z;
 
   (void)state;
@@ -790,7 +629,7 @@ static void available_json_should_list_exactly_the_1x_tiles(void **state)
       fail_msg("%s is not in available.json", files[i]);
   }
   assert_int_equal(listed, ones);
-  free_list(files, n);
+  support_free_list(files, n);
   cJSON_Delete(root);
 }
 
@@ -841,7 +680,7 @@ static void summary_should_count_the_files_on_disk(void **state)
 {
   size_t n, i, ones[MAXZ + 1] = { 0 }, twos[MAXZ + 1] = { 0 }, total = 0;
   unsigned long long bytes = 0;
-  char **files = list_files(base, &n);
+  char **files = support_list_files(base, "", &n);
   int z;
 
   (void)state;
@@ -875,7 +714,7 @@ static void summary_should_count_the_files_on_disk(void **state)
   assert_int_equal(base_sum.reused, 0);
   /* z0 is the one world tile */
   assert_int_equal(ones[0], 1);
-  free_list(files, n);
+  support_free_list(files, n);
 }
 
 static void job_count_should_not_change_a_byte(void **state)
@@ -884,7 +723,7 @@ static void job_count_should_not_change_a_byte(void **state)
 
   (void)state;
   write_tiles(uk, 0, MAXZ, 4, four, NULL);
-  assert_same_trees(base, four);
+  support_assert_same_trees(base, four);
   free(four);
 }
 
@@ -895,7 +734,7 @@ static void second_run_should_write_the_same_bytes(void **state)
 
   (void)state;
   write_tiles(uk, 0, MAXZ, 1, again, &sum);
-  assert_same_trees(base, again);
+  support_assert_same_trees(base, again);
   assert_memory_equal(sum.tiles, base_sum.tiles, sizeof(sum.tiles));
   assert_true(sum.bytes == base_sum.bytes);
   free(again);
@@ -913,13 +752,13 @@ static void pin_order_should_not_change_the_tiles(void **state)
   for(i = uk->n; i-- > 0;) {
     const struct tm_pin *p = &uk->v[i];
 
-    add_pin(rev, p->code, p->mx, p->my, p->status);
+    support_add_pin(rev, p->code, p->mx, p->my, p->status);
   }
   /* Above cluster.maxzoom: which pin seeds a cluster follows the pin
    * order by design (cluster.h), but what is drawn on top must not.
    * Drawn alone, z9 must also come out as in the z0-9 tree. */
   write_tiles(rev, MAXZ, MAXZ, 2, dir, NULL);
-  assert_same_trees(ta, tb);
+  support_assert_same_trees(ta, tb);
   free(dir);
   free(ta);
   free(tb);
@@ -940,13 +779,11 @@ static void without_retina_should_write_the_same_1x_tiles_only(
   (void)state;
   if(tm_tiles_write(uk, style, &o, dir, &sum, &err))
     fail_msg("%s", err.msg);
-  files = list_files(dir, &n);
+  files = support_list_files(dir, "", &n);
   for(i = 0; i < n; i++) {
     int z, x, y;
     bool two;
     char *a, *b;
-    size_t la, lb;
-    unsigned char *da, *db;
 
     if(!tile_name(files[i], &z, &x, &y, &two))
       continue;
@@ -954,19 +791,14 @@ static void without_retina_should_write_the_same_1x_tiles_only(
     ones++;
     a = tm_xasprintf("%s%s", dir, files[i]);
     b = tm_xasprintf("%s%s", base, files[i]);
-    da = slurp(a, &la);
-    db = slurp(b, &lb);
-    if(la != lb || memcmp(da, db, la))
-      fail_msg("%s differs from %s", a, b);
-    free(da);
-    free(db);
+    support_assert_same_file(a, b);
     free(a);
     free(b);
   }
   assert_int_equal(ones, base_sum.tiles[MAXZ]);
   assert_int_equal(sum.tiles[MAXZ], ones);
   assert_int_equal(sum.tiles_2x[MAXZ], 0);
-  free_list(files, n);
+  support_free_list(files, n);
   free(dir);
 }
 
@@ -1002,7 +834,7 @@ static void unwritable_folder_should_name_the_path(void **state)
 
   (void)state;
   assert_int_equal(tm_encode_save(file, "x", 1, &err), TM_OK);
-  add_pin_ll(pins, "A", -0.12, 51.5, TM_STATUS_COLLECTING);
+  support_add_pin_ll(pins, "A", -0.12, 51.5, TM_STATUS_COLLECTING);
   assert_int_equal(tm_tiles_write(pins, style, &o, file, &sum, &err),
                    TM_SYSTEM);
   want = tm_xasprintf("%s/clusters.json: cannot create: Not a directory",
@@ -1025,16 +857,18 @@ static void no_placeable_pins_should_write_no_tiles(void **state)
 
   (void)state;
   /* one pin that cannot be placed is skipped, not drawn at 0,0 */
-  add_pin(pins, "X", NAN, NAN, TM_STATUS_COLLECTING);
+  support_add_pin(pins, "X", NAN, NAN, TM_STATUS_COLLECTING);
   write_tiles(pins, 0, 3, 2, dir, &sum);
-  files = list_files(dir, &n);
+  files = support_list_files(dir, "", &n);
   for(i = 0; i < n; i++)
     assert_null(strstr(files[i], ".png"));
-  assert_non_null(bsearch(&clusters, files, n, sizeof(*files), str_cmp));
-  assert_non_null(bsearch(&available, files, n, sizeof(*files), str_cmp));
+  assert_non_null(bsearch(&clusters, files, n, sizeof(*files),
+                          support_str_cmp));
+  assert_non_null(bsearch(&available, files, n, sizeof(*files),
+                          support_str_cmp));
   assert_int_equal(sum.tiles[0] + sum.tiles[3], 0);
   assert_true(sum.bytes == 0);
-  free_list(files, n);
+  support_free_list(files, n);
   free(dir);
   tm_pins_free(pins);
 }
@@ -1053,7 +887,7 @@ static void check_golden(const char *made, const char *name)
 
   if(update && *update) {
     size_t len;
-    unsigned char *bytes = slurp(made, &len);
+    unsigned char *bytes = support_slurp(made, &len);
     struct tm_error err = { 0 };
 
     if(tm_encode_save(path, bytes, len, &err))
@@ -1111,12 +945,12 @@ static void pins_and_cluster_should_match_the_goldens(void **state)
   for(s = 0; s < TM_STATUS_COUNT; s++) {
     char code[4] = { 'P', (char)('0' + s), 0 };
 
-    add_pin_px(pins, code, 8, 1000 + 40 * s + 0.25 * s, 2050.5,
-               (enum tm_status)s);
+    support_add_pin_px(pins, code, 8, 1000 + 40 * s + 0.25 * s, 2050.5,
+                         (enum tm_status)s);
   }
-  add_pin_px(pins, "C1", 8, 1190, 2030, TM_STATUS_COLLECTING);
-  add_pin_px(pins, "C2", 8, 1195, 2036, TM_STATUS_PARTIAL);
-  add_pin_px(pins, "C3", 8, 1188, 2040, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "C1", 8, 1190, 2030, TM_STATUS_COLLECTING);
+  support_add_pin_px(pins, "C2", 8, 1195, 2036, TM_STATUS_PARTIAL);
+  support_add_pin_px(pins, "C3", 8, 1188, 2040, TM_STATUS_COLLECTING);
   for(dpr = 1; dpr <= 2; dpr++) {
     int w = 240 * dpr, h = 64 * dpr;
     uint32_t *win = window(pins, 8, dpr, 980 * dpr, 2000 * dpr, w, h);

@@ -1,0 +1,93 @@
+/* support.h - what several unit tests share: the test style's JSON and
+ * parsing it, pins placed by Web Mercator metres, tile pixels or lon/lat,
+ * the 34 UK test pins, a fixed random generator, and reading back and
+ * removing files and folders.
+ *
+ * Owns nothing between calls. Pins go into the caller's tm_pins, their
+ * codes copied into its string pool. support_list_files() returns a list
+ * the caller frees with support_free_list(); support_slurp() a buffer the
+ * caller frees with free(). The file helpers report failures through
+ * cmocka (fail_msg, assert_*), so only a running test may call them;
+ * support_style_parse() and support_remove_tree() return theirs, for a
+ * group setup or teardown.
+ */
+#ifndef TM_TEST_SUPPORT_H
+#define TM_TEST_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "style.h"
+
+/* The four statuses as a style's "statuses" member, for a test's own
+ * style JSON to end with (then "}" closes the style). */
+#define SUPPORT_STATUSES_JSON \
+  " \"statuses\": {" \
+  "  \"collecting\": {\"label\": \"Collecting\", \"colour\": \"#005a3c\"," \
+  "                  \"glyph\": \"tick\"}," \
+  "  \"partial\": {\"label\": \"Partial\", \"colour\": \"#c25e00\"," \
+  "               \"glyph\": \"half\"}," \
+  "  \"not_collecting\": {\"label\": \"Not\", \"colour\": \"#d0209a\"," \
+  "                      \"glyph\": \"cross\"}," \
+  "  \"no_response\": {\"label\": \"None\", \"colour\": \"#848484\"," \
+  "                   \"glyph\": \"question\"}}"
+
+/* The tile tests' style: 26 x 38 pins with a shadow, clusters to z8. */
+#define SUPPORT_STYLE_JSON \
+  "{\"pin\": {\"width\": 26, \"height\": 38, \"outline\": 2," \
+  "           \"shadow\": true}," \
+  " \"cluster\": {\"enabled\": true, \"radius\": 36, \"maxzoom\": 8}," \
+  SUPPORT_STATUSES_JSON "}"
+
+/* A style parsed from json (as "test.json"), which the caller frees with
+ * tm_style_free(); NULL if it does not parse. For a group setup, which
+ * reports failure by its return value. */
+struct tm_style *support_style_parse(const char *json);
+
+/* Remove dir and everything under it (rm -rf); 0 on success, else -1. */
+int support_remove_tree(const char *dir);
+
+/* Add a pin at Web Mercator (mx, my); code is also its trust code and
+ * name, the other texts are empty. */
+void support_add_pin(struct tm_pins *pins, const char *code, double mx,
+                     double my, enum tm_status s);
+
+/* Add a pin at global pixel (px, py) of zoom z. */
+void support_add_pin_px(struct tm_pins *pins, const char *code, int z,
+                        double px, double py, enum tm_status s);
+
+/* Add a pin at CRS84 (lon, lat). */
+void support_add_pin_ll(struct tm_pins *pins, const char *code, double lon,
+                        double lat, enum tm_status s);
+
+/* Add the 34 UK pins, unsorted: 22 towns over the UK (T00..T21, the last
+ * four west of London, in the golden tile 8/127/85) and 12 hospitals
+ * within 3 km of central London (L00..L11, a cluster up to z8). */
+void support_add_uk_pins(struct tm_pins *pins);
+
+/* Step the generator in *s and return its top 31 bits: the same numbers
+ * on every run and machine. */
+uint64_t support_next_rand(uint64_t *s);
+
+/* qsort()/bsearch() comparator for an array of char *. */
+int support_str_cmp(const void *a, const void *b);
+
+/* Sorted paths of the files under dir/under, relative to dir
+ * ("/tiles/..."); *n is set to their count. */
+char **support_list_files(const char *dir, const char *under, size_t *n);
+
+/* Free a list from support_list_files(), or any array of n owned
+ * strings. */
+void support_free_list(char **v, size_t n);
+
+/* The whole of a file, with a '\0' after its *len bytes. */
+unsigned char *support_slurp(const char *path, size_t *len);
+
+/* Fail unless files a and b hold the same bytes. */
+void support_assert_same_file(const char *a, const char *b);
+
+/* Fail unless folders a and b hold the same files with the same bytes. */
+void support_assert_same_trees(const char *a, const char *b);
+
+#endif /* TM_TEST_SUPPORT_H */
