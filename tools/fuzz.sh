@@ -1,22 +1,26 @@
 #!/bin/sh
 # tools/fuzz.sh TARGET SECONDS - fuzz one target with libFuzzer.
 #
-# TARGET is fuzz_row, fuzz_style or fuzz_escape (tests/fuzz/TARGET.c).
-# The core library is built with clang, coverage instrumentation and
-# ASan+UBSan in build-fuzz/ (its own meson build folder); the target is
-# linked with libFuzzer there and run for SECONDS on a copy of its seed
-# corpus (build-fuzz/corpus-TARGET/, which keeps what the session finds
-# for the next one). Crashes are written as build-fuzz/crash-TARGET-*:
-# minimise one with
+# TARGET is fuzz_row, fuzz_style, fuzz_escape or fuzz_render
+# (tests/fuzz/TARGET.c). The core library is built with clang, coverage
+# instrumentation and ASan+UBSan in build-fuzz/ (its own meson build
+# folder); the target is linked with libFuzzer there, against the
+# libraries meson found for the core (so a new dependency needs no change
+# here), and run for SECONDS on a copy of its seed corpus
+# (build-fuzz/corpus-TARGET/, which keeps what the session finds for the
+# next one). Crashes are written as build-fuzz/crash-TARGET-*: minimise
+# one with
 #   build-fuzz/TARGET -minimize_crash=1 -runs=100000 build-fuzz/crash-...
 # then fix it and add it to tests/fuzz/crashers/TARGET/, where the meson
 # test suite 'fuzz' replays it.
 #
-# Prints the executions done and the crashes found; exit status 1 when
-# there was a crash.
+# Prints the executions done, the coverage reached and the crashes found;
+# exit status 1 when there was a crash. tools/test.sh runs each target
+# for a few seconds this way.
 set -eu
 if [ $# -ne 2 ]; then
-  echo "usage: tools/fuzz.sh fuzz_row|fuzz_style|fuzz_escape SECONDS" >&2
+  echo "usage: tools/fuzz.sh fuzz_row|fuzz_style|fuzz_escape|fuzz_render" \
+    "SECONDS" >&2
   exit 2
 fi
 target=$1 secs=$2
@@ -35,12 +39,22 @@ if [ ! -f "$build/build.ninja" ]; then
     -Dc_link_args="$flags" >/dev/null
 fi
 ninja -C "$build" libtrustmap-core.a >/dev/null
-# shellcheck disable=SC2046 # pkg-config prints several flags
+# The compile and link flags of every dependency of the core, as meson
+# found them.
+deps=$(meson introspect --dependencies "$build" | python3 -c '
+import json, sys
+args = []
+for d in json.load(sys.stdin):
+    if d["name"] == "cmocka":
+        continue
+    for a in d.get("compile_args", []) + d.get("link_args", []):
+        if a not in args:
+            args.append(a)
+print(" ".join(args))')
+# shellcheck disable=SC2086 # $deps is a list of flags
 clang $flags -fsanitize=fuzzer -std=c17 -D_GNU_SOURCE \
-  -I"$top/src" -I"$top/tests/fuzz" $(pkg-config --cflags libcjson) \
-  "$src" "$build/libtrustmap-core.a" \
-  $(pkg-config --libs gdal proj libcjson libpng zlib cairo freetype2 \
-      nettle) -lm -lpthread -o "$build/$target"
+  -I"$top/src" -I"$top/tests/fuzz" "$src" "$build/libtrustmap-core.a" \
+  $deps -lm -lpthread -o "$build/$target"
 
 corpus=$build/corpus-$target
 mkdir -p "$corpus"
@@ -60,8 +74,11 @@ UBSAN_OPTIONS=print_stacktrace=1 \
     $dict "$corpus" > "$log" 2>&1 || status=$?
 after=$(findings)
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-echo "$target: ${execs:-?} executions in ${secs}s, $(ls "$corpus" | wc -l)" \
-  "files in $corpus, $((after - before)) new crash(es); log: $log"
+rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
+echo "$target: ${execs:-?} executions in ${secs}s (${rate:-?}/s)," \
+  "${cov:-cov: ?}, $(ls "$corpus" | wc -l) files in $corpus," \
+  "$((after - before)) new crash(es); log: $log"
 if [ "$status" -ne 0 ]; then
   grep -E '^==[0-9]+==ERROR|SUMMARY|runtime error|deadly signal' "$log" |
     head -5

@@ -20,4 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_CHECK(cond) do { if(!(cond)) abort(); } while(0)
 
+/* For a target's own checking loops (over every pixel, say): pass or
+ * fail is all they can tell the fuzzer, and libFuzzer's comparison
+ * callbacks on each of their branches would cost most of the run time.
+ * The sanitizers still check them. noinline: inlined into an
+ * instrumented caller, the code would be instrumented after all. */
+#if defined(__clang__)
+#define FUZZ_CHECKER __attribute__((no_sanitize("coverage"), noinline))
+#else
+#define FUZZ_CHECKER
+#endif
+
 #endif /* TM_FUZZ_H */

@@ -1,0 +1,74 @@
+"""proc.py - run one timed process for tools/bench: wall time, peak RSS,
+exit status and output, plus the small statistics the bench needs.
+
+The peak RSS comes from wait4()'s rusage, so nothing (not even
+/usr/bin/time) sits between the bench and the program. Linux reports the
+largest resident set of the process or of any descendant it waited for,
+not their sum; multi-process peers report their own sum (mapnik_tiles.py).
+"""
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import threading
+import time
+
+TIMING = re.compile(r"^trustmap: timing: (.+): ([0-9.]+) s$")
+
+
+class Failed(Exception):
+    """A measured program exited with an error."""
+
+
+def run(cmd, cwd=None, env=None):
+    """Run cmd (a list); return a dict with seconds, rss_kib, stdout and
+    stderr (text). Raises Failed when it exits non-zero."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    # Both pipes are read by threads inside communicate(); the child is
+    # reaped here instead, so its rusage is not lost to Popen.wait().
+    out = {}
+
+    def drain(name, stream):
+        out[name] = stream.read()
+
+    th = [threading.Thread(target=drain, args=(n, s))
+          for n, s in (("stdout", p.stdout), ("stderr", p.stderr))]
+    for t in th:
+        t.start()
+    _, status, ru = os.wait4(p.pid, 0)
+    seconds = time.perf_counter() - t0
+    for t in th:
+        t.join()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode:
+        raise Failed("%s exited with %d:\n%s" % (
+            " ".join(cmd), p.returncode, out["stderr"][-2000:]))
+    return {"seconds": seconds, "rss_kib": ru.ru_maxrss,
+            "stdout": out["stdout"], "stderr": out["stderr"]}
+
+
+def timings(stderr):
+    """trustmap --timings lines as {stage: seconds}."""
+    found = {}
+    for line in stderr.splitlines():
+        m = TIMING.match(line.strip())
+        if m:
+            found[m.group(1)] = float(m.group(2))
+    return found
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fresh(path):
+    """Remove path (a folder or file) if it is there."""
+    if os.path.isdir(path):
+        shutil.rmtree(path)
+    elif os.path.exists(path):
+        os.remove(path)
+    return path
