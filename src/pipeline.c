@@ -39,33 +39,24 @@ static void progress(const struct tm_run *run, const char *stage)
  * dropped. Takes s; returns a new string. */
 static char *clean_label(char *s)
 {
-  size_t n = strlen(s), i = 0, o = 0;
-  char *p = tm_xcalloc(n + 1, 3);
+  char *fixed;
+  const char *v = tm_utf8_or_fixed(s, &fixed);
+  size_t n = strlen(v), i = 0, o = 0;
+  char *p = tm_xmalloc(n + 1);
 
+  /* Valid UTF-8 from here on, so a C1 control is always 0xc2 0x80-0x9f. */
   while(i < n) {
-    unsigned char c = (unsigned char)s[i];
-    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
-                 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4
-                 : 0;
+    unsigned char c = (unsigned char)v[i];
 
-    if(c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < n &&
-                                 (unsigned char)s[i + 1] >= 0x80 &&
-                                 (unsigned char)s[i + 1] <= 0x9f)) {
-      i += c == 0xc2 ? 2 : 1;
-      continue;
-    }
-    if(len && i + len <= n && tm_utf8_valid(s + i, len)) {
-      memcpy(p + o, s + i, len);
-      o += len;
-      i += len;
-    }
-    else {
-      memcpy(p + o, "\xef\xbf\xbd", 3);
-      o += 3;
+    if(c < 0x20 || c == 0x7f)
       i++;
-    }
+    else if(c == 0xc2 && (unsigned char)v[i + 1] <= 0x9f)
+      i += 2;
+    else
+      p[o++] = v[i++];
   }
   p[o] = '\0';
+  free(fixed);
   free(s);
   return p;
 }

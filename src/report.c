@@ -130,32 +130,13 @@ static size_t no_answer_count(const struct tm_trusts *trusts)
  * the replacement keeps it JSON. */
 static char *utf8_fixed(char *s)
 {
-  size_t n = strlen(s), i = 0, o = 0;
-  char *p;
+  char *owned;
 
-  if(tm_utf8_valid(s, n))
+  tm_utf8_or_fixed(s, &owned);
+  if(!owned)
     return s;
-  p = tm_xcalloc(n + 1, 3);
-  while(i < n) {
-    unsigned char c = (unsigned char)s[i];
-    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
-                 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4
-                 : 0;
-
-    if(len && i + len <= n && tm_utf8_valid(s + i, len)) {
-      memcpy(p + o, s + i, len);
-      o += len;
-      i += len;
-    }
-    else {
-      memcpy(p + o, "\xef\xbf\xbd", 3);
-      o += 3;
-      i++;
-    }
-  }
-  p[o] = '\0';
   free(s);
-  return p;
+  return owned;
 }
 
 /* ---- JSON ----------------------------------------------------------- */
