@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "encode.h"
 #include "support.h"
 #include "tileplan.h"
 #include "util.h"
@@ -202,4 +203,48 @@ void support_assert_same_trees(const char *a, const char *b)
   }
   support_free_list(la, na);
   support_free_list(lb, nb);
+}
+
+void support_check_golden(const char *made, const char *name)
+{
+  char *path = tm_xasprintf("fixtures/tiles-golden-%s", name);
+  const char *update = getenv("TM_UPDATE_GOLDENS");
+  struct tm_error err = { 0 };
+  struct tm_rgba a, b;
+  int i, off = 0, worst = 0;
+
+  if(update && *update) {
+    size_t len;
+    unsigned char *bytes = support_slurp(made, &len);
+
+    if(tm_encode_save(path, bytes, len, &err))
+      fail_msg("%s", err.msg);
+    free(bytes);
+    print_message("wrote %s: look at it before committing it\n", path);
+  }
+  if(tm_png_read(made, &a, &err) || tm_png_read(path, &b, &err))
+    fail_msg("%s", err.msg);
+  assert_int_equal(a.width, b.width);
+  assert_int_equal(a.height, b.height);
+  for(i = 0; i < a.width * a.height; i++) {
+    const unsigned char *p = a.px + 4 * i, *q = b.px + 4 * i;
+    int k, diff = 0;
+
+    for(k = 0; k < 4; k++) {
+      int x = k < 3 ? (p[k] * p[3] + 127) / 255 : p[3];
+      int y = k < 3 ? (q[k] * q[3] + 127) / 255 : q[3];
+
+      if(abs(x - y) > diff)
+        diff = abs(x - y);
+    }
+    if(diff > worst)
+      worst = diff;
+    if(diff)
+      off++;
+  }
+  if(worst > 2 || off > a.width * a.height / 1000)
+    fail_msg("%s: %d pixels differ, by up to %d", path, off, worst);
+  free(a.px);
+  free(b.px);
+  free(path);
 }

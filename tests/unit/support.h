@@ -90,4 +90,10 @@ void support_assert_same_file(const char *a, const char *b);
 /* Fail unless folders a and b hold the same files with the same bytes. */
 void support_assert_same_trees(const char *a, const char *b);
 
+/* Compares the PNG at made, decoded, with the golden
+ * fixtures/tiles-golden-NAME (written first when TM_UPDATE_GOLDENS is
+ * set): channels weighted by alpha may differ by at most 2, and at most
+ * 0.1% of pixels at all. */
+void support_check_golden(const char *made, const char *name);
+
 #endif /* TM_TEST_SUPPORT_H */

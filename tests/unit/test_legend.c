@@ -207,50 +207,6 @@ static void unwritable_folder_should_name_the_file(void **state)
   tm_style_free(st);
 }
 
-/* Decoded pixels against a golden: alpha-weighted channels may differ by
- * at most 2, and at most 0.1% of pixels at all. */
-static void check_golden(const char *made, const char *name)
-{
-  char *path = tm_xasprintf("fixtures/tiles-golden-%s", name);
-  const char *update = getenv("TM_UPDATE_GOLDENS");
-  struct tm_error err = { 0 };
-  struct tm_rgba a, b;
-  int i, off = 0, worst = 0;
-
-  if(update && *update) {
-    char *cmd = tm_xasprintf("cp '%s' '%s'", made, path);
-
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    print_message("wrote %s: look at it before committing it\n", path);
-  }
-  if(tm_png_read(made, &a, &err) || tm_png_read(path, &b, &err))
-    fail_msg("%s", err.msg);
-  assert_int_equal(a.width, b.width);
-  assert_int_equal(a.height, b.height);
-  for(i = 0; i < a.width * a.height; i++) {
-    const unsigned char *p = a.px + 4 * i, *q = b.px + 4 * i;
-    int k, diff = 0;
-
-    for(k = 0; k < 4; k++) {
-      int x = k < 3 ? (p[k] * p[3] + 127) / 255 : p[3];
-      int y = k < 3 ? (q[k] * q[3] + 127) / 255 : q[3];
-
-      if(abs(x - y) > diff)
-        diff = abs(x - y);
-    }
-    if(diff > worst)
-      worst = diff;
-    if(diff)
-      off++;
-  }
-  if(worst > 2 || off > a.width * a.height / 1000)
-    fail_msg("%s: %d pixels differ, by up to %d", path, off, worst);
-  free(a.px);
-  free(b.px);
-  free(path);
-}
-
 static void key_should_match_the_goldens(void **state)
 {
   struct tm_rgba one, two;
@@ -259,8 +215,8 @@ static void key_should_match_the_goldens(void **state)
 
   (void)state;
   legend_of(DEFAULT_STYLE, "golden", &one, &two);
-  check_golden(p1, "legend.png");
-  check_golden(p2, "legend@2x.png");
+  support_check_golden(p1, "legend.png");
+  support_check_golden(p2, "legend@2x.png");
   free(one.px);
   free(two.px);
   free(p1);

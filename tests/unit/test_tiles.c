@@ -875,53 +875,6 @@ static void no_placeable_pins_should_write_no_tiles(void **state)
 
 /* ---- goldens ---------------------------------------------------------- */
 
-/* Compares a decoded image with the golden fixtures/tiles-golden-NAME
- * (written first when TM_UPDATE_GOLDENS is set): channels weighted by
- * alpha may differ by at most 2, and at most 0.1% of pixels at all. */
-static void check_golden(const char *made, const char *name)
-{
-  char *path = tm_xasprintf("fixtures/tiles-golden-%s", name);
-  const char *update = getenv("TM_UPDATE_GOLDENS");
-  struct tm_rgba a, b;
-  int i, off = 0, worst = 0;
-
-  if(update && *update) {
-    size_t len;
-    unsigned char *bytes = support_slurp(made, &len);
-    struct tm_error err = { 0 };
-
-    if(tm_encode_save(path, bytes, len, &err))
-      fail_msg("%s", err.msg);
-    free(bytes);
-    print_message("wrote %s: look at it before committing it\n", path);
-  }
-  a = read_png(made);
-  b = read_png(path);
-  assert_int_equal(a.width, b.width);
-  assert_int_equal(a.height, b.height);
-  for(i = 0; i < a.width * a.height; i++) {
-    const unsigned char *p = a.px + 4 * i, *q = b.px + 4 * i;
-    int k, diff = 0;
-
-    for(k = 0; k < 4; k++) {
-      int x = k < 3 ? (p[k] * p[3] + 127) / 255 : p[3];
-      int y = k < 3 ? (q[k] * q[3] + 127) / 255 : q[3];
-
-      if(abs(x - y) > diff)
-        diff = abs(x - y);
-    }
-    if(diff > worst)
-      worst = diff;
-    if(diff)
-      off++;
-  }
-  if(worst > 2 || off > a.width * a.height / 1000)
-    fail_msg("%s: %d pixels differ, by up to %d", path, off, worst);
-  free(a.px);
-  free(b.px);
-  free(path);
-}
-
 static void london_tile_should_match_the_golden(void **state)
 {
   char *one = tm_xasprintf("%s/tiles/8/127/85.png", base);
@@ -929,8 +882,8 @@ static void london_tile_should_match_the_golden(void **state)
 
   (void)state;
   /* the London cluster and the pins around it, at z8 */
-  check_golden(one, "z8-127-85.png");
-  check_golden(two, "z8-127-85@2x.png");
+  support_check_golden(one, "z8-127-85.png");
+  support_check_golden(two, "z8-127-85@2x.png");
   free(one);
   free(two);
 }
@@ -962,7 +915,7 @@ static void pins_and_cluster_should_match_the_goldens(void **state)
 
     if(tm_encode_write(enc, &img, made, NULL, &err))
       fail_msg("%s", err.msg);
-    check_golden(made, dpr == 1 ? "pins.png" : "pins@2x.png");
+    support_check_golden(made, dpr == 1 ? "pins.png" : "pins@2x.png");
     tm_encoder_free(enc);
     free(made);
     free(win);
