@@ -12,6 +12,11 @@ pkgs="build-essential pkg-config meson ninja-build
       libgdal-dev gdal-bin libproj-dev proj-bin proj-data
       libcjson-dev libpng-dev libdeflate-dev libcairo2-dev libfreetype-dev fonts-dejavu-core
       libcmocka-dev nettle-dev pngcheck chromium ca-certificates"
+# The fuzz targets' smoke runs (tools/test.sh, tools/fuzz.sh) need clang
+# with libFuzzer and clang's own sanitizer runtimes. Debian 12 ships those
+# apart from the compiler, in libclang-rt-14-dev, which the clang packages
+# only recommend (and apt installs no recommends here).
+pkgs="$pkgs clang libclang-rt-14-dev"
 # Node.js may come from elsewhere (NodeSource bundles npm and conflicts with
 # Debian's npm package), so only ask Debian for it when the command is absent.
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"

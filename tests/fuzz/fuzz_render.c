@@ -8,8 +8,11 @@
  * pin sprites (drawn once per style and scale for the session), cluster
  * symbols, tm_render_composite() in tiles.h's order. tiles.c's own
  * tm_tiles_render_window() draws every pin sprite again on each call,
- * some 100 times the cost of everything else here, so it runs only on
- * the inputs that ask for it, and must then give the same pixels.
+ * some 20 times the cost of everything else here, so it runs only on
+ * inputs whose bytes add up to a multiple of 32, and must then give the
+ * same pixels. (A flag would be inherited by most of an input's
+ * mutations, and the slow path would soon be most of the run; the sum
+ * picks one input in 32, whatever its ancestors.)
  *
  * Input (bytes past the end read as 0):
  *   0  flags: bit 0 @2x; bits 1-2 the style (style_json[]); bit 3 also
@@ -21,12 +24,11 @@
  *   2  x, y: where the window is, in 1/65536 of the world (2 bytes each)
  *   6  w, h: its size in 1x pixels, by bits 6-7 of the flags
  *   8  split: where the four parts meet (low and high nibble)
- *   9  encoder box, row stride, tiles.c: how far the box handed to the
- *      encoder reaches past the ink (bits 0-1 left and top, 2-3 right
- *      and bottom; the largest is far outside the image, which the
- *      encoder clamps); the padding between rows (bits 4-5), filled with
- *      values the encoder must not read; bits 6 and 7 both set: also
- *      draw with tm_tiles_render_window()
+ *   9  encoder box and row stride: how far the box handed to the encoder
+ *      reaches past the ink (bits 0-1 left and top, 2-3 right and
+ *      bottom; the largest is far outside the image, which the encoder
+ *      clamps), and the padding between rows (bits 4-5), filled with
+ *      values the encoder must not read
  *   10 pins, 6 bytes each, at most MAX_PINS in all:
  *      byte 0: status (bits 0-1), placement (bits 2-3), code (bits 4-7:
  *      codes[], with repeats, so the drawing order meets its ties);
@@ -45,11 +47,12 @@
  *      pins the renderer must leave out. Pins are sorted with
  *      tm_pins_sort(), as the pipeline hands them over.
  * Raw mode (flags bit 5): a w x h image (1 + byte 6 % 64, 1 + byte 7 %
- * 64) of 1 + (bytes 2-3) % 320 generated premultiplied colours (seed:
- * bytes 4-5), so the encoder meets 256 and 257 colours; pixel i is
- * colour (byte 10 + i) of the input, or colour i once the input is used
- * up; bytes 1 and 8 place the encoder's box (outside it the pixels are
- * 0); byte 9 as above.
+ * 64) drawing on n = 1 + (bytes 2-3) % 320 distinct pixel values
+ * (transparent and n - 1 generated premultiplied colours, seed bytes
+ * 4-5), so the encoder meets 256 and 257 colours exactly; pixel i is
+ * value i % n, or the one the input's next byte (two bytes when n > 256)
+ * picks; bytes 1 and 8 place the encoder's box (outside it the pixels
+ * are 0); byte 9 as above.
  *
  * Checked, besides memory errors and undefined behaviour, as cluster.h,
  * render.h, tiles.h and encode.h promise:
@@ -93,21 +96,23 @@
 
 #define HEADER 10
 #define PIN_BYTES 6
-#define MAX_PINS 1200   /* past 999 a cluster's label turns to "1k" */
+#define MAX_PINS 1200   /* past 999 a cluster is labelled "1.0k" */
 #define RAW_MAX 64
+#define RAW_COLOURS 320
 
 enum {
   F_RETINA = 1,            /* flags */
   F_SPLIT = 8,
   F_SCALES = 16,
-  F_RAW = 32,
-  B_TILES = 0xc0           /* box byte: both bits */
+  F_RAW = 32
 };
 
 /* Four styles: the sample's; the smallest pins the style loader allows,
  * clustering at every zoom with the smallest radius; the largest pins
- * and radius; no clustering, with white and black pins (glyphs and
- * outlines the colour of the pin). */
+ * and radius (clustering to z5 only: a symbol that size is a sprite of
+ * 1.7 million pixels at @2x, drawn afresh for each input); no
+ * clustering, with white and black pins (glyphs and outlines the colour
+ * of the pin). */
 static const char *const style_json[4] = {
   "{\"pin\":{\"width\":26,\"height\":38,\"outline\":2,\"shadow\":true},"
   "\"cluster\":{\"enabled\":true,\"radius\":36,\"maxzoom\":8},"
@@ -132,7 +137,7 @@ static const char *const style_json[4] = {
   "\"glyph\":\"tick\"}}}",
 
   "{\"pin\":{\"width\":128,\"height\":192,\"outline\":8,\"shadow\":true},"
-  "\"cluster\":{\"enabled\":true,\"radius\":256,\"maxzoom\":22},"
+  "\"cluster\":{\"enabled\":true,\"radius\":256,\"maxzoom\":5},"
   "\"statuses\":{"
   "\"collecting\":{\"label\":\"C\",\"colour\":\"#005a3c\","
   "\"glyph\":\"tick\"},"
@@ -391,7 +396,8 @@ static bool drawable(const struct tm_pin *p)
   return isfinite(p->mx) && isfinite(p->my);
 }
 
-/* What cluster.h promises of each zoom's clusters. */
+/* What cluster.h promises of the zoom's clusters; marks their members in
+ * taken. */
 static void check_clusters(const struct scene *sc, unsigned char *taken)
 {
   const struct tm_cluster_zoom *cz = sc->cz;
@@ -495,8 +501,9 @@ static void scene_free(struct scene *sc)
   tm_clusters_free(sc->clusters);
 }
 
-/* Sprites are trimmed so that 1x and @2x ink the same 1x pixels, and
- * within their box: what render.h promises of each. */
+/* A sprite pair as render.h promises it: the @2x sprite twice the 1x
+ * one's size at twice its offset, and blank exactly when the 1x one is
+ * (the pixel-level promise is check_scales()'s). */
 static void check_sprite_pair(const struct tm_sprite *s1,
                               const struct tm_sprite *s2)
 {
@@ -578,9 +585,7 @@ static uint32_t *draw(const struct scene *sc, int dpr, int64_t gx,
   return copy;
 }
 
-/* tiles.c's own window drawing equals the reference. It draws its pin
- * sprites afresh on every call, which costs some 100 times a reference
- * drawing, so only inputs that ask for it (box byte bits 6 and 7) pay. */
+/* tiles.c's own window drawing equals the reference. */
 static void check_tiles_window(const struct scene *sc,
                                const struct window *win,
                                const uint32_t *want, int w, int h)
@@ -905,7 +910,8 @@ static uint32_t mix(uint32_t v)
   return v;
 }
 
-/* A premultiplied colour: often opaque or transparent, as tiles are. */
+/* A premultiplied colour, not transparent: often opaque, sometimes
+ * nearly clear, where un-premultiplying rounds the most. */
 static uint32_t colour(uint32_t seed, uint32_t i)
 {
   uint32_t h = mix(seed * 0x9e3779b9u + i), a, r, g, b;
@@ -915,10 +921,10 @@ static uint32_t colour(uint32_t seed, uint32_t i)
     a = 255;
     break;
   case 1:
-    a = (h >> 8) & 1 ? 0 : 1 + (h >> 9) % 8;
+    a = 1 + (h >> 8) % 8;
     break;
   default:
-    a = (h >> 8) & 255;
+    a = 1 + (h >> 8) % 255;
   }
   h = mix(h);
   r = (h & 255) % (a + 1);
@@ -927,41 +933,70 @@ static uint32_t colour(uint32_t seed, uint32_t i)
   return a << 24 | r << 16 | g << 8 | b;
 }
 
+/* n distinct pixel values: transparent, then colour()s, so an image
+ * that uses all n has exactly n colours. */
+FUZZ_CHECKER static void make_colours(uint32_t *table, uint32_t n,
+                                      uint32_t seed)
+{
+  uint32_t i, j, k;
+
+  table[0] = 0;
+  for(i = 1; i < n; i++) {
+    for(k = 0;; k++) {
+      table[i] = colour(seed, i + k * 65536);
+      for(j = 0; j < i && table[j] != table[i]; j++)
+        ;
+      if(j == i)
+        break;
+    }
+  }
+}
+
 static void run_raw(struct reader *r, const uint8_t *hdr)
 {
   int w = 1 + hdr[6] % RAW_MAX, h = 1 + hdr[7] % RAW_MAX;
-  uint32_t ncol = 1 + (uint32_t)(hdr[2] << 8 | hdr[3]) % 320;
+  uint32_t ncol = 1 + (uint32_t)(hdr[2] << 8 | hdr[3]) % RAW_COLOURS;
   uint32_t seed = (uint32_t)(hdr[4] << 8 | hdr[5]);
-  /* The box, from -2 to w + 2 (h + 2) by sixteenths. */
+  /* The box, from -2 to w + 2 (h + 2) by fifteenths. */
   int x0 = (hdr[1] & 15) * (w + 4) / 15 - 2;
   int y0 = (hdr[1] >> 4) * (h + 4) / 15 - 2;
   int x1 = (hdr[8] & 15) * (w + 4) / 15 - 2;
   int y1 = (hdr[8] >> 4) * (h + 4) / 15 - 2;
   uint32_t *px = calloc((size_t)w * (size_t)h, sizeof(uint32_t));
+  uint32_t table[RAW_COLOURS];
   uint32_t i;
   int x, y;
 
   if(!px)
     abort();
+  make_colours(table, ncol, seed);
   for(y = 0, i = 0; y < h; y++) {
     for(x = 0; x < w; x++, i++) {
-      uint32_t k = r->n ? get8(r) % ncol : i % ncol;
+      uint32_t k = i % ncol;
 
+      /* One byte per pixel, or two where one cannot pick them all. */
+      if(r->n)
+        k = (ncol > 256 ? get8(r) << 8 | get8(r) : get8(r)) % ncol;
       if(x >= x0 && x < x1 && y >= y0 && y < y1)
-        px[(size_t)y * (size_t)w + (size_t)x] = colour(seed, k);
+        px[(size_t)y * (size_t)w + (size_t)x] = table[k];
     }
   }
-  /* colour() may make alpha 0 with colour left over: that is no
-   * premultiplied pixel, so make it the transparent one. */
-  for(i = 0; i < (uint32_t)(w * h); i++)
-    if(!(px[i] >> 24))
-      px[i] = 0;
   encode_and_check(px, w, h, x0, y0, x1, y1,
                    paddings[(hdr[9] >> 4) & 3]);
   free(px);
 }
 
 /* ---- the target ------------------------------------------------------- */
+
+static unsigned byte_sum(const uint8_t *data, size_t size)
+{
+  unsigned sum = 0;
+  size_t i;
+
+  for(i = 0; i < size; i++)
+    sum += data[i];
+  return sum;
+}
 
 static void window_of(const uint8_t *hdr, struct window *win)
 {
@@ -1021,7 +1056,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   h = win.dpr * win.h;
   px = draw(&sc, win.dpr, win.dpr * win.gx, win.dpr * win.gy, w, h);
   check_premultiplied(px, (size_t)w * (size_t)h);
-  if((hdr[9] & B_TILES) == B_TILES)
+  if(byte_sum(data, size) % 32 == 0)
     check_tiles_window(&sc, &win, px, w, h);
   if(hdr[0] & F_SPLIT)
     check_stitched(&sc, &win, px, w, h, hdr[8]);

@@ -87,11 +87,11 @@ def dataset(r, ctx):
                            _s(p["wall"]), "%.0f" % _rate(m["tiles"],
                                                          p["wall"]),
                            _mb(p["bytes"]), _mib(m["rss"])], W))
-    f = r["floor"]
-    lines.append(_row(["libpng floor, zlib 1, no filter", _s(f["fast"]["wall"]),
-                       "%.0f" % _rate(f["fast"]["tiles"], f["fast"]["wall"]),
-                       _mb(f["fast"]["bytes"]), ""], W))
-    d = f["default"]
+    fast = r["floor"]["fast"]
+    lines.append(_row(["libpng floor, zlib 1, no filter", _s(fast["wall"]),
+                       "%.0f" % _rate(fast["tiles"], fast["wall"]),
+                       _mb(fast["bytes"]), ""], W))
+    d = r["floor"]["default"]
     label = "libpng floor, libpng defaults"
     if d["tiles"] != r["tiles"]:
         label += " *"

@@ -54,11 +54,15 @@ def mapnik_pins(out, dest):
     tile stage."""
     rows = []
     with open(os.path.join(out, "trusts.csv"), newline="") as f:
-        for r in csv.DictReader(f):
-            lon = math.radians(float(r["longitude"]))
-            lat = math.radians(float(r["latitude"]))
+        reader = csv.reader(f)
+        head = next(reader)
+        ilon, ilat = head.index("longitude"), head.index("latitude")
+        istatus = head.index("status")
+        for r in reader:
+            lon = math.radians(float(r[ilon]))
+            lat = math.radians(float(r[ilat]))
             y = R * math.log(math.tan(math.pi / 4 + lat / 2))
-            rows.append((-y, R * lon, r["status"]))
+            rows.append((-y, R * lon, r[istatus]))
     rows.sort()
     with open(dest, "w") as f:
         f.write("x,y,status\n")
