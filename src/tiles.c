@@ -103,8 +103,12 @@ struct run {
   struct tm_tilecache *cache;  /* NULL: draw every tile */
   struct tm_tilecache **shard_caches;  /* merge: shard k's is [k - 1] */
   struct zoom_plan *zp;
+  struct tm_pin_sprites *drawing; /* set: the workers draw its phases
+                                     instead of zp's tiles */
   struct tile_result *res;
   int *owner;                  /* merge: the shard of each tile of zp */
+  struct tm_pin_sprites *sprites[MAX_SCALES]; /* drawn so far, owned */
+  int n_sprites;
   atomic_size_t next;
   atomic_bool stop;
 };
@@ -458,16 +462,27 @@ static enum tm_rc do_tile(struct worker *w, size_t t)
   return rc;
 }
 
+/* What the workers share out: sprite phases, or the zoom's tiles. */
+static size_t run_tasks(const struct run *run)
+{
+  return run->drawing ? TM_PIN_PHASES : run->zp->n_tiles;
+}
+
 static void *worker_main(void *arg)
 {
   struct worker *w = arg;
   struct run *run = w->run;
+  size_t n = run_tasks(run);
 
   while(!atomic_load(&run->stop)) {
     size_t t = atomic_fetch_add(&run->next, 1);
 
-    if(t >= run->zp->n_tiles)
+    if(t >= n)
       break;
+    if(run->drawing) {
+      tm_pin_sprites_draw(w->painter, run->drawing, (int)t);
+      continue;
+    }
     if(do_tile(w, t)) {
       w->failed = true;
       w->failed_at = t;
@@ -514,18 +529,19 @@ static void workers_free(struct worker *ws, int n)
   }
 }
 
-/* Runs every tile of run->zp on up to n workers. The error reported is
+/* Runs every task (run_tasks) on up to n workers. The error reported is
  * that of the first failed tile in tile order. */
-static enum tm_rc run_zoom(struct worker *ws, int n, struct run *run,
-                           struct tm_error *err)
+static enum tm_rc run_workers(struct worker *ws, int n, struct run *run,
+                              struct tm_error *err)
 {
   struct worker *first = NULL;
+  size_t tasks = run_tasks(run);
   int i, started = 0;
 
   atomic_store(&run->next, 0);
   atomic_store(&run->stop, false);
-  if((size_t)n > run->zp->n_tiles)
-    n = run->zp->n_tiles ? (int)run->zp->n_tiles : 1;
+  if((size_t)n > tasks)
+    n = tasks ? (int)tasks : 1;
   for(i = 0; i < n; i++)
     ws[i].failed = false;
   for(i = 1; i < n; i++) {
@@ -602,32 +618,36 @@ static void available_add(cJSON *tiles, const struct zoom_plan *zp,
   }
 }
 
-/* The sprites for pin_scale, from the cache or drawn now. */
-static enum tm_rc sprites_for(struct tm_pin_sprites **cache, int *n,
-                              struct tm_painter *painter,
+/* The sprites for pin_scale, from the cache or drawn now by all workers.
+ * There are only a few scales (cluster.h), so each is drawn once. */
+static enum tm_rc sprites_for(struct run *run, struct worker *ws, int jobs,
                               const struct tm_style *st, double scale,
                               const struct tm_pin_sprites **out,
                               struct tm_error *err)
 {
+  struct tm_pin_sprites **cache = run->sprites;
   enum tm_rc rc;
   int i;
 
-  for(i = 0; i < *n; i++) {
+  for(i = 0; i < run->n_sprites; i++) {
     if(tm_pin_sprites_scale(cache[i]) == scale) {
       *out = cache[i];
       return TM_OK;
     }
   }
-  if(*n == MAX_SCALES) {
+  if(run->n_sprites == MAX_SCALES) {
     tm_pin_sprites_free(cache[0]);
     memmove(cache, cache + 1, (MAX_SCALES - 1) * sizeof(*cache));
-    (*n)--;
+    run->n_sprites--;
   }
-  rc = tm_pin_sprites_new(painter, st, scale, &cache[*n], err);
+  rc = tm_pin_sprites_alloc(st, scale, &cache[run->n_sprites], err);
   if(rc)
     return rc;
-  *out = cache[(*n)++];
-  return TM_OK;
+  run->drawing = cache[run->n_sprites];
+  rc = run_workers(ws, jobs, run, err);
+  run->drawing = NULL;
+  *out = cache[run->n_sprites++];
+  return rc;
 }
 
 /* Plans zoom z into *zp; plan_free() releases it. */
@@ -636,8 +656,8 @@ static enum tm_rc plan_at(struct zoom_plan *zp, int z,
                           const struct tm_style *st,
                           const struct tm_clusters *clusters,
                           const size_t *order, size_t n_order,
-                          struct tm_pin_sprites **cache, int *ncache,
-                          struct tm_painter *painter, struct tm_error *err)
+                          struct run *run, struct worker *ws, int jobs,
+                          struct tm_error *err)
 {
   enum tm_rc rc;
 
@@ -646,8 +666,8 @@ static enum tm_rc plan_at(struct zoom_plan *zp, int z,
   zp->pins = pins;
   zp->st = st;
   zp->cz = tm_clusters_at(clusters, z);
-  rc = sprites_for(cache, ncache, painter, st, zp->cz->pin_scale,
-                   &zp->sprites, err);
+  rc = sprites_for(run, ws, jobs, st, zp->cz->pin_scale, &zp->sprites,
+                   err);
   if(rc)
     return rc;
   plan_zoom(zp, order, n_order, true);
@@ -717,7 +737,6 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
                           const struct tm_tiles_opts *o, const char *outdir,
                           struct tm_tiles_summary *sum, struct tm_error *err)
 {
-  struct tm_pin_sprites *cache[MAX_SCALES];
   struct tm_clusters *clusters = NULL;
   struct worker *ws = NULL;
   struct run run;
@@ -730,7 +749,7 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
   uint64_t total = 0, before = 0;
   bool merge = o->merge_dirs != NULL;
   enum tm_rc rc;
-  int jobs = o->jobs, ncache = 0, z, k;
+  int jobs = o->jobs, z, k;
 
   if(o->minzoom < 0 || o->maxzoom > TM_ZOOM_MAX || o->minzoom > o->maxzoom)
     return tm_fail(err, TM_USAGE,
@@ -785,8 +804,8 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
   for(z = o->minzoom; o->shard_n && z <= o->maxzoom; z++) {
     struct zoom_plan zp;
 
-    rc = plan_at(&zp, z, pins, st, clusters, order, n_order, cache,
-                 &ncache, ws[0].painter, err);
+    rc = plan_at(&zp, z, pins, st, clusters, order, n_order, &run, ws,
+                 jobs, err);
     if(rc)
       goto done;
     for(i = 0; i < zp.n_tiles; i++)
@@ -796,15 +815,15 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
   for(z = o->minzoom; z <= o->maxzoom; z++) {
     struct zoom_plan zp;
 
-    rc = plan_at(&zp, z, pins, st, clusters, order, n_order, cache,
-                 &ncache, ws[0].painter, err);
+    rc = plan_at(&zp, z, pins, st, clusters, order, n_order, &run, ws,
+                 jobs, err);
     if(rc)
       goto done;
     if(o->shard_n)
       run.owner = shard_tiles(&zp, o, &before, total);
     run.zp = &zp;
     run.res = tm_xcalloc(zp.n_tiles ? zp.n_tiles : 1, sizeof(*run.res));
-    rc = run_zoom(ws, jobs, &run, err);
+    rc = run_workers(ws, jobs, &run, err);
     if(!rc) {
       for(i = 0; i < zp.n_tiles; i++) {
         char line[96];
@@ -858,8 +877,8 @@ done:
   free(run.shard_caches);
   cJSON_Delete(avail);
   free(order);
-  while(ncache > 0)
-    tm_pin_sprites_free(cache[--ncache]);
+  while(run.n_sprites > 0)
+    tm_pin_sprites_free(run.sprites[--run.n_sprites]);
   tm_clusters_free(clusters);
   if(ws)
     workers_free(ws, jobs);
