@@ -131,8 +131,6 @@ enum tm_rc tm_csv_write(const struct tm_pins *pins, const struct tm_style *st,
   return tm_output_close(out, err);
 }
 
-static const char *const change_kinds[] = { "status", "added", "removed" };
-
 char *tm_changes_csv_text(const struct tm_changes *c,
                           const char *round_label)
 {
@@ -151,7 +149,7 @@ char *tm_changes_csv_text(const struct tm_changes *c,
     put_text(m, ch->code, ',');
     put_text(m, ch->name, ',');
     put_text(m, ch->nation, ',');
-    put_text(m, change_kinds[ch->kind], ',');
+    put_text(m, tm_change_kind_name(ch->kind), ',');
     put_text(m, ch->from < 0 ? "" : tm_status_key(ch->from), ',');
     put_text(m, ch->to < 0 ? "" : tm_status_key(ch->to), ',');
     put_text(m, c->from_round, ',');

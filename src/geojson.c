@@ -232,8 +232,6 @@ enum tm_rc tm_geojson_write(const struct tm_pins *pins,
   return tm_output_close(out, err);
 }
 
-static const char *const change_kinds[] = { "status", "added", "removed" };
-
 char *tm_changes_geojson_text(const struct tm_changes *c,
                               const char *round_label)
 {
@@ -254,7 +252,7 @@ char *tm_changes_geojson_text(const struct tm_changes *c,
     add_text(props, "trust_code", ch->code);
     add_text(props, "trust_name", ch->name);
     add_text(props, "nation", ch->nation);
-    add_text(props, "change", change_kinds[ch->kind]);
+    add_text(props, "change", tm_change_kind_name(ch->kind));
     add_status_or_null(props, "previous_status", ch->from);
     add_status_or_null(props, "status", ch->to);
     add_text(props, "previous_round", c->from_round);

@@ -336,3 +336,10 @@ void tm_changes_free(struct tm_changes *c)
   free(c->v);
   free(c);
 }
+
+const char *tm_change_kind_name(enum tm_change_kind kind)
+{
+  static const char *const names[] = { "status", "added", "removed" };
+
+  return (unsigned)kind < TM_ARRAY_LEN(names) ? names[kind] : "unknown";
+}

@@ -65,6 +65,9 @@ enum tm_change_kind {
   TM_CHANGE_REMOVED         /* a trust no longer in the trusts file */
 };
 
+/* "status", "added" or "removed", as every output spells it. */
+const char *tm_change_kind_name(enum tm_change_kind kind);
+
 struct tm_change {
   enum tm_change_kind kind;
   const char *code;

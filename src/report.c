@@ -230,8 +230,6 @@ static cJSON *problems_json(const struct tm_problems *probs)
   return a;
 }
 
-static const char *const change_kinds[] = { "status", "added", "removed" };
-
 static cJSON *changes_json(const struct tm_report *r)
 {
   cJSON *o = cJSON_CreateObject(), *a;
@@ -249,7 +247,8 @@ static cJSON *changes_json(const struct tm_report *r)
     add_item(a, NULL, c);
     check(cJSON_AddStringToObject(c, "trust_code", ch->code));
     check(cJSON_AddStringToObject(c, "trust_name", ch->name));
-    check(cJSON_AddStringToObject(c, "change", change_kinds[ch->kind]));
+    check(cJSON_AddStringToObject(c, "change",
+                                  tm_change_kind_name(ch->kind)));
     if(ch->from < 0)
       check(cJSON_AddNullToObject(c, "previous_status"));
     else
@@ -475,7 +474,7 @@ static void put_changes(struct buf *b, const struct tm_report *r)
     put_text(b, ch->code);
     put(b, " ");
     put_text(b, ch->name);
-    put(b, " | %s | ", change_kinds[ch->kind]);
+    put(b, " | %s | ", tm_change_kind_name(ch->kind));
     put_status_label(b, r->style, ch->from);
     put(b, " | ");
     put_status_label(b, r->style, ch->to);
