@@ -3,10 +3,7 @@
 # byte for byte, and leaves no staging folder behind; trustmap refuses to
 # replace a folder that is not its own.
 set -eu
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # meson passes ./trustmap
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 cd "$root"
 
 "$bin" build --out "$work/out" --maxzoom 4 --quiet

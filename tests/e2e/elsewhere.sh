@@ -3,10 +3,7 @@
 # the style compiled into it, and builds exactly what the project's
 # styles/default.json builds.
 set -eu
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 args="--trusts $root/data/trusts/trusts.csv --foi $root/data/trusts/foi-2025-09.csv --maxzoom 7 --quiet"
 (cd "$work" && "$bin" build $args --out "$work/builtin")

@@ -4,10 +4,7 @@
 # National Grid gives the same places; the GeoJSON reads back with GDAL and
 # passes an independent RFC 7946 validator.
 set -eu
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # meson passes ./trustmap
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 cd "$root"
 command -v ogr2ogr >/dev/null ||
   { echo "skip: ogr2ogr (gdal-bin) is not installed"; exit 77; }

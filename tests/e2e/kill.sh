@@ -5,11 +5,8 @@
 # else is (apart from manifest.json and changes.txt). Builds alternate
 # between two FOI rounds, so an interrupted swap would show as a mix.
 set -eu
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # meson passes ./trustmap
+. "$(dirname "$0")/lib.sh"
 rounds=${2:-100}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 cd "$root"
 
 sed 's/^RJ1,Yes,/RJ1,No,/' data/trusts/foi-2025-09.csv > "$work/foi-b.csv"

@@ -2,10 +2,7 @@
 # rerun.sh TRUSTMAP - two builds of the same input are byte-identical, and
 # the second reports no changed file.
 set -eu
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # meson passes ./trustmap
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 cd "$root"
 
 "$bin" build --out "$work/a" --maxzoom 6 --quiet

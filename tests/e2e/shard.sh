@@ -7,14 +7,9 @@
 # with a message naming the folder and the fix, and leaves the published
 # output untouched.
 set -eu
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # meson passes ./trustmap
-root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 cd "$root"
 opts="--maxzoom 8 --quiet"
-
-fail() { echo "$*"; exit 1; }
 
 # What a folder holds, with every file's hash, for "untouched" checks.
 snapshot() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
