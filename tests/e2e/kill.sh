@@ -1,12 +1,12 @@
 #!/bin/sh
-# kill.sh TRUSTMAP [N] - kill builds with SIGKILL at N (default 100) random
-# moments; after each, the output folder must be one whole build: every
+# kill.sh TRUSTMAP [N] - kill builds with SIGKILL at N (default 100, or
+# TM_KILL_ROUNDS when set: the sanitizer run takes fewer) random moments; after each, the output folder must be one whole build: every
 # file its manifest lists is there with the listed SHA-256, and nothing
 # else is (apart from manifest.json and changes.txt). Builds alternate
 # between two FOI rounds, so an interrupted swap would show as a mix.
 set -eu
 . "$(dirname "$0")/lib.sh"
-rounds=${2:-100}
+rounds=${TM_KILL_ROUNDS:-${2:-100}}
 cd "$root"
 
 sed 's/^RJ1,Yes,/RJ1,No,/' data/trusts/foi-2025-09.csv > "$work/foi-b.csv"
