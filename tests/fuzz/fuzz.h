@@ -1,5 +1,7 @@
 /* fuzz.h - the entry point every fuzz target defines (libFuzzer's), so
- * standalone_main.c and libFuzzer can both drive it.
+ * standalone_main.c and libFuzzer can both drive it, and what the targets
+ * share. Everything shared is static inline here, not in a .c file of
+ * its own, because tools/fuzz.sh links each target from its one .c file.
  *
  * A target must not leak, must not print, and calls abort() (through
  * FUZZ_CHECK) when an output breaks a promise its module's header makes;
@@ -11,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "style.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,5 +35,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #else
 #define FUZZ_CHECKER
 #endif
+
+/* The style parsed from json into *slot on the first call and kept there
+ * for the rest of the run, never freed: the target fuzzes what uses the
+ * style, not its parser, so parsing it again for every input would only
+ * slow the fuzzer down. A style that does not parse is the target's own
+ * bug, so it aborts. */
+static inline struct tm_style *fuzz_fixed_style(struct tm_style **slot,
+                                                const char *json)
+{
+  struct tm_problems probs = { 0 };
+
+  if(!*slot && tm_style_parse(json, strlen(json), "style.json", &probs,
+                              slot))
+    abort();
+  tm_problems_clear(&probs);
+  return *slot;
+}
 
 #endif /* TM_FUZZ_H */

@@ -46,13 +46,8 @@ static const char style_json[] =
 static struct tm_style *fixed_style(void)
 {
   static struct tm_style *st;
-  struct tm_problems probs = { 0 };
 
-  if(!st && tm_style_parse(style_json, strlen(style_json), "style.json",
-                           &probs, &st))
-    abort();
-  tm_problems_clear(&probs);
-  return st;
+  return fuzz_fixed_style(&st, style_json);
 }
 
 static bool utf8(const char *s)

@@ -21,6 +21,18 @@
 #include "tileplan.h"
 #include "util.h"
 
+/* In support_three_pins(): text that JSON and CSV must escape or quote,
+ * and a hospital emoji with a right-to-left mark. */
+#define RXH_NAME "Brighton \"Royal\" \\ Sussex\x01\t"
+#define RXH_NOTES "=HYPERLINK(\"http://x\",\"click\")"
+#define RXH01_NAME "Royal Sussex County \xf0\x9f\x8f\xa5\xe2\x80\x8f"
+
+/* Arrays, not literals: a style's labels are not const. */
+static char label0[] = "Hospital Trust is collecting data";
+static char label1[] = "Hospital Trust is partially collecting data";
+static char label2[] = "Hospital Trust is not collecting data";
+static char label3[] = "No response received";
+
 static char **found;
 static size_t nfound, found_cap, root_len;
 
@@ -45,6 +57,153 @@ struct tm_style *support_style_parse(const char *json)
   rc = tm_style_parse(json, strlen(json), "test.json", &probs, &st);
   tm_problems_clear(&probs);
   return rc == TM_OK ? st : NULL;
+}
+
+struct tm_style *support_style_from(const char *json,
+                                    struct tm_problems *probs)
+{
+  struct tm_problems own = { 0 };
+  struct tm_style *st = NULL;
+
+  assert_int_equal(tm_style_parse(json, strlen(json), "test.json",
+                                  probs ? probs : &own, &st), TM_OK);
+  tm_problems_clear(&own);
+  return st;
+}
+
+struct tm_style support_text_style(void)
+{
+  static const struct {
+    enum tm_status status;
+    char *label;
+    const char *colour;
+    enum tm_glyph glyph;
+  } v[] = {
+    { TM_STATUS_COLLECTING, label0, "#1a9641", TM_GLYPH_TICK },
+    { TM_STATUS_PARTIAL, label1, "#fdae61", TM_GLYPH_HALF },
+    { TM_STATUS_NOT_COLLECTING, label2, "#d7191c", TM_GLYPH_CROSS },
+    { TM_STATUS_NO_RESPONSE, label3, "#808080", TM_GLYPH_QUESTION },
+  };
+  struct tm_style st;
+  size_t i;
+
+  memset(&st, 0, sizeof(st));
+  for(i = 0; i < TM_ARRAY_LEN(v); i++) {
+    struct tm_status_style *s = &st.status[v[i].status];
+
+    s->label = v[i].label;
+    strcpy(s->colour, v[i].colour);
+    s->glyph = v[i].glyph;
+  }
+  return st;
+}
+
+struct tm_pin *support_add_named_pin(struct tm_pins *pins, const char *code,
+                                     const char *name,
+                                     const char *trust_code,
+                                     const char *trust_name, double lon,
+                                     double lat)
+{
+  struct tm_pin *p = tm_pins_add(pins);
+
+  p->code = tm_strpool_add(pins->pool, code);
+  p->name = tm_strpool_add(pins->pool, name);
+  p->trust_code = tm_strpool_add(pins->pool, trust_code);
+  p->trust_name = tm_strpool_add(pins->pool, trust_name);
+  p->nation = TM_NATION_ENGLAND;
+  p->status = TM_STATUS_COLLECTING;
+  p->lon = lon;
+  p->lat = lat;
+  return p;
+}
+
+struct tm_pins *support_three_pins(void)
+{
+  struct tm_pins *pins = tm_pins_new();
+  struct tm_pin *p;
+
+  pins->round = tm_strpool_add(pins->pool, "2025-09");
+  p = support_add_named_pin(pins, "7A1", "Ysbyty Gwynedd", "7A1",
+                            "Betsi Cadwaladr University Health Board",
+                            -4.16012549, 53.2090001);
+  p->nation = TM_NATION_WALES;
+  p->status = TM_STATUS_NO_RESPONSE;
+  p = support_add_named_pin(pins, "RXH", RXH_NAME, "RXH",
+                            "University Hospitals Sussex", -0.1278004,
+                            51.5073509);
+  p->notes = tm_strpool_add(pins->pool, RXH_NOTES);
+  /* -0.0000004 rounds to -0, which must print as 0 */
+  p = support_add_named_pin(pins, "RXH01", RXH01_NAME, "RXH",
+                            "University Hospitals Sussex", -0.0000004, 50.8);
+  p->is_site = true;
+  p->status = TM_STATUS_PARTIAL;
+  p->notes = tm_strpool_add(pins->pool, "line1\nline2");
+  return pins;
+}
+
+struct tm_table *support_table_new(const char *path, size_t ncols,
+                                   const char *const *v, size_t nv)
+{
+  struct tm_table *t = tm_xcalloc(1, sizeof(*t));
+  size_t i;
+
+  assert_int_equal(nv % ncols, 0);
+  t->path = path;
+  t->pool = tm_strpool_new();
+  t->ncols = ncols;
+  t->nrows = nv / ncols - 1;
+  t->colnames = tm_xcalloc(ncols, sizeof(*t->colnames));
+  for(i = 0; i < ncols; i++)
+    t->colnames[i] = tm_strpool_add(t->pool, v[i]);
+  t->cells = tm_xcalloc(t->nrows * ncols + 1, sizeof(*t->cells));
+  for(i = 0; i < t->nrows * ncols; i++)
+    t->cells[i] = tm_strpool_add(t->pool, v[ncols + i]);
+  t->rownum = tm_xcalloc(t->nrows + 1, sizeof(*t->rownum));
+  for(i = 0; i < t->nrows; i++)
+    t->rownum[i] = (long)i + 2;
+  return t;
+}
+
+void support_print_problems(const struct tm_problems *probs)
+{
+  size_t i;
+
+  for(i = 0; i < probs->n; i++) {
+    char *s = tm_problem_format(&probs->v[i]);
+
+    print_message("  [%s] %s", probs->v[i].kind, s);
+    free(s);
+  }
+}
+
+void support_expect_problems(const struct tm_problems *probs, size_t n)
+{
+  if(probs->n != n) {
+    support_print_problems(probs);
+    fail_msg("%zu problems, expected %zu", probs->n, n);
+  }
+}
+
+const struct tm_problem *support_problem_on(const struct tm_problems *probs,
+                                            const char *path, long row)
+{
+  const struct tm_problem *hit = NULL;
+  size_t i;
+
+  for(i = 0; i < probs->n; i++) {
+    if(probs->v[i].where.row != row || strcmp(probs->v[i].where.path, path))
+      continue;
+    if(hit) {
+      support_print_problems(probs);
+      fail_msg("more than one problem on %s:%ld", path, row);
+    }
+    hit = &probs->v[i];
+  }
+  if(!hit) {
+    support_print_problems(probs);
+    fail_msg("no problem on %s:%ld", path, row);
+  }
+  return hit;
 }
 
 int support_remove_tree(const char *dir)

@@ -1,12 +1,18 @@
 /* support.h - what several unit tests share: the test style's JSON and
- * parsing it, pins placed by Web Mercator metres, tile pixels or lon/lat,
- * the 34 UK test pins, a fixed random generator, and reading back and
- * removing files and folders.
+ * parsing it, the output writers' hand-made style and three pins, tables
+ * built in memory, checks on a problem list, pins placed by Web Mercator
+ * metres, tile pixels or lon/lat, the 34 UK test pins, a fixed random
+ * generator, and reading back and removing files and folders.
  *
  * Owns nothing between calls. Pins go into the caller's tm_pins, their
- * codes copied into its string pool. support_list_files() returns a list
- * the caller frees with support_free_list(); support_slurp() a buffer the
- * caller frees with free(). The file helpers report failures through
+ * texts copied into its string pool. support_style_from() returns a style
+ * the caller frees with tm_style_free(), support_text_style() one it must
+ * not free (its labels are static), support_three_pins() pins the caller
+ * frees with tm_pins_free(), and support_table_new() a table the caller
+ * frees with tm_table_free(). support_list_files() returns a list the
+ * caller frees with support_free_list(); support_slurp() a buffer the
+ * caller frees with free(). The file helpers, support_style_from(),
+ * support_table_new() and the problem checks report failures through
  * cmocka (fail_msg, assert_*), so only a running test may call them;
  * support_style_parse() and support_remove_tree() return theirs, for a
  * group setup or teardown.
@@ -18,7 +24,9 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "problems.h"
 #include "style.h"
+#include "table.h"
 
 /* The four statuses as a style's "statuses" member, for a test's own
  * style JSON to end with (then "}" closes the style). */
@@ -44,6 +52,59 @@
  * tm_style_free(); NULL if it does not parse. For a group setup, which
  * reports failure by its return value. */
 struct tm_style *support_style_parse(const char *json);
+
+/* A style parsed from json (as "test.json"), failing the test unless it
+ * parses. Its problems (warnings only, since it parsed) go into *probs
+ * for the caller to look at and clear, or are dropped when probs is
+ * NULL. */
+struct tm_style *support_style_from(const char *json,
+                                    struct tm_problems *probs);
+
+/* The style the output writers' tests use, set by hand: each status's
+ * label, colour and glyph, everything else zero. */
+struct tm_style support_text_style(void);
+
+/* Add a collecting pin in England at CRS84 (lon, lat) with these texts;
+ * notes are empty and (mx, my) is (0, 0). Returns it, for the caller to
+ * change further. */
+struct tm_pin *support_add_named_pin(struct tm_pins *pins, const char *code,
+                                     const char *name,
+                                     const char *trust_code,
+                                     const char *trust_name, double lon,
+                                     double lat);
+
+/* The three pins of fixtures/out-three-pins.geojson and .csv, in pin
+ * order, for round 2025-09: a Welsh trust with no response; an English
+ * trust, collecting, with quotes, a backslash and control characters in
+ * its name and a spreadsheet formula as its notes; and that trust's site,
+ * partial, with an emoji and a right-to-left mark in its name, a line
+ * break in its notes, and a longitude that rounds to -0. */
+struct tm_pins *support_three_pins(void);
+
+/* A table whose first ncols of the nv strings in v are the header; data
+ * rows follow and are numbered from 2, as a spreadsheet shows them. path
+ * is borrowed; the strings are copied. */
+struct tm_table *support_table_new(const char *path, size_t ncols,
+                                   const char *const *v, size_t nv);
+
+/* support_table_new() with the strings as arguments:
+ * SUPPORT_TABLE("foi.csv", 2, "code", "status", "RRV", "Yes"). */
+#define SUPPORT_TABLE(path, ncols, ...) \
+  support_table_new(path, ncols, (const char *const[]){ __VA_ARGS__ }, \
+                    sizeof((const char *const[]){ __VA_ARGS__ }) / \
+                    sizeof(char *))
+
+/* Print each problem in probs with its kind, through cmocka, so that a
+ * failing test shows what was found. */
+void support_print_problems(const struct tm_problems *probs);
+
+/* Fail, printing the problems, unless probs holds exactly n. */
+void support_expect_problems(const struct tm_problems *probs, size_t n);
+
+/* The one problem at path:row, borrowed from probs; fails, printing the
+ * problems, when there is none or more than one. */
+const struct tm_problem *support_problem_on(const struct tm_problems *probs,
+                                            const char *path, long row);
 
 /* Remove dir and everything under it (rm -rf); 0 on success, else -1. */
 int support_remove_tree(const char *dir);

@@ -9,101 +9,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "csv.h"
-
-#define RXH_NAME "Brighton \"Royal\" \\ Sussex\x01\t"
-#define RXH_NOTES "=HYPERLINK(\"http://x\",\"click\")"
-#define RXH01_NAME "Royal Sussex County \xf0\x9f\x8f\xa5\xe2\x80\x8f"
-
-static char label0[] = "Hospital Trust is collecting data";
-static char label1[] = "Hospital Trust is partially collecting data";
-static char label2[] = "Hospital Trust is not collecting data";
-static char label3[] = "No response received";
-
-static struct tm_style test_style(void)
-{
-  struct tm_style st;
-
-  memset(&st, 0, sizeof(st));
-  st.status[TM_STATUS_COLLECTING].label = label0;
-  strcpy(st.status[TM_STATUS_COLLECTING].colour, "#1a9641");
-  st.status[TM_STATUS_PARTIAL].label = label1;
-  strcpy(st.status[TM_STATUS_PARTIAL].colour, "#fdae61");
-  st.status[TM_STATUS_NOT_COLLECTING].label = label2;
-  strcpy(st.status[TM_STATUS_NOT_COLLECTING].colour, "#d7191c");
-  st.status[TM_STATUS_NO_RESPONSE].label = label3;
-  strcpy(st.status[TM_STATUS_NO_RESPONSE].colour, "#808080");
-  return st;
-}
-
-static struct tm_pin *add_pin(struct tm_pins *pins, const char *code,
-                              const char *name, const char *trust_code,
-                              const char *trust_name, double lon, double lat)
-{
-  struct tm_pin *p = tm_pins_add(pins);
-
-  p->code = tm_strpool_add(pins->pool, code);
-  p->name = tm_strpool_add(pins->pool, name);
-  p->trust_code = tm_strpool_add(pins->pool, trust_code);
-  p->trust_name = tm_strpool_add(pins->pool, trust_name);
-  p->nation = TM_NATION_ENGLAND;
-  p->status = TM_STATUS_COLLECTING;
-  p->lon = lon;
-  p->lat = lat;
-  return p;
-}
-
-/* The same three pins as test_geojson.c. */
-static struct tm_pins *three_pins(void)
-{
-  struct tm_pins *pins = tm_pins_new();
-  struct tm_pin *p;
-
-  pins->round = tm_strpool_add(pins->pool, "2025-09");
-  p = add_pin(pins, "7A1", "Ysbyty Gwynedd", "7A1",
-              "Betsi Cadwaladr University Health Board", -4.16012549,
-              53.2090001);
-  p->nation = TM_NATION_WALES;
-  p->status = TM_STATUS_NO_RESPONSE;
-  p = add_pin(pins, "RXH", RXH_NAME, "RXH", "University Hospitals Sussex",
-              -0.1278004, 51.5073509);
-  p->notes = tm_strpool_add(pins->pool, RXH_NOTES);
-  p = add_pin(pins, "RXH01", RXH01_NAME, "RXH",
-              "University Hospitals Sussex", -0.0000004, 50.8);
-  p->is_site = true;
-  p->status = TM_STATUS_PARTIAL;
-  p->notes = tm_strpool_add(pins->pool, "line1\nline2");
-  return pins;
-}
-
-static char *slurp(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-
-  if(!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = tm_xmalloc((size_t)n + 1);
-  if(fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    fclose(f);
-    free(buf);
-    return NULL;
-  }
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
+#include "support.h"
 
 /* A strict RFC 4180 reader for the round trip: fields of each record
  * into v (each a new string), records ending in LF. Returns the number
@@ -165,9 +77,10 @@ static void free_fields(char **v, size_t n)
 static char *row_for(const char *name, const char *notes, double lon,
                      double lat)
 {
-  struct tm_style st = test_style();
+  struct tm_style st = support_text_style();
   struct tm_pins *pins = tm_pins_new();
-  struct tm_pin *p = add_pin(pins, "C", name, "C", "T", lon, lat);
+  struct tm_pin *p = support_add_named_pin(pins, "C", name, "C", "T", lon,
+                                           lat);
   char *text, *row;
 
   p->notes = tm_strpool_add(pins->pool, notes);
@@ -182,13 +95,13 @@ static char *row_for(const char *name, const char *notes, double lon,
 
 static void three_pins_should_give_the_expected_text(void **state)
 {
-  struct tm_style st = test_style();
-  struct tm_pins *pins = three_pins();
-  char *want = slurp("fixtures/out-three-pins.csv");
+  struct tm_style st = support_text_style();
+  struct tm_pins *pins = support_three_pins();
+  size_t len;
+  unsigned char *want = support_slurp("fixtures/out-three-pins.csv", &len);
   char *got = tm_csv_text(pins, &st);
 
   (void)state;
-  assert_non_null(want);
   assert_string_equal(got, want);
   free(got);
   free(want);
@@ -252,8 +165,8 @@ static void rows_should_read_back_as_the_same_fields(void **state)
     "status_label", "notes", "round", "previous_status", "longitude",
     "latitude"
   };
-  struct tm_style st = test_style();
-  struct tm_pins *pins = three_pins();
+  struct tm_style st = support_text_style();
+  struct tm_pins *pins = support_three_pins();
   char *text = tm_csv_text(pins, &st);
   const char *s = text;
   char *v[16];
@@ -308,7 +221,7 @@ static void bytes_that_are_not_utf8_should_become_replacement_characters(
 
 static void no_pins_should_give_the_header_only(void **state)
 {
-  struct tm_style st = test_style();
+  struct tm_style st = support_text_style();
   struct tm_pins *pins = tm_pins_new();
   char *text = tm_csv_text(pins, &st);
 
@@ -320,30 +233,22 @@ static void no_pins_should_give_the_header_only(void **state)
   tm_pins_free(pins);
 }
 
-static int rm_one(const char *path, const struct stat *sb, int type,
-                  struct FTW *ftw)
-{
-  (void)sb;
-  (void)type;
-  (void)ftw;
-  return remove(path);
-}
-
 static void write_should_give_the_text_and_report_failures(void **state)
 {
-  struct tm_style st = test_style();
-  struct tm_pins *pins = three_pins();
+  struct tm_style st = support_text_style();
+  struct tm_pins *pins = support_three_pins();
   struct tm_error err = { TM_OK, "" };
   char dir[] = "/tmp/test_csv.XXXXXX";
-  char *path, *got, *want;
+  char *path, *want;
+  unsigned char *got;
+  size_t len;
 
   (void)state;
   assert_non_null(mkdtemp(dir));
   path = tm_xasprintf("%s/sub/trusts.csv", dir);
   assert_int_equal(tm_csv_write(pins, &st, path, &err), TM_OK);
-  got = slurp(path);
+  got = support_slurp(path, &len);
   want = tm_csv_text(pins, &st);
-  assert_non_null(got);
   assert_string_equal(got, want);
   free(path);
 
@@ -355,7 +260,7 @@ static void write_should_give_the_text_and_report_failures(void **state)
   free(path);
   free(got);
   free(want);
-  nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+  support_remove_tree(dir);
   tm_pins_free(pins);
 }
 

@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,122 +20,16 @@
 
 #include "geojson.h"
 #include "publish.h"
-
-#define RXH_NAME "Brighton \"Royal\" \\ Sussex\x01\t"
-#define RXH_NOTES "=HYPERLINK(\"http://x\",\"click\")"
-/* a hospital emoji and a right-to-left mark */
-#define RXH01_NAME "Royal Sussex County \xf0\x9f\x8f\xa5\xe2\x80\x8f"
-
-static char label0[] = "Hospital Trust is collecting data";
-static char label1[] = "Hospital Trust is partially collecting data";
-static char label2[] = "Hospital Trust is not collecting data";
-static char label3[] = "No response received";
-
-static struct tm_style test_style(void)
-{
-  struct tm_style st;
-
-  memset(&st, 0, sizeof(st));
-  st.status[TM_STATUS_COLLECTING].label = label0;
-  strcpy(st.status[TM_STATUS_COLLECTING].colour, "#1a9641");
-  st.status[TM_STATUS_COLLECTING].glyph = TM_GLYPH_TICK;
-  st.status[TM_STATUS_PARTIAL].label = label1;
-  strcpy(st.status[TM_STATUS_PARTIAL].colour, "#fdae61");
-  st.status[TM_STATUS_PARTIAL].glyph = TM_GLYPH_HALF;
-  st.status[TM_STATUS_NOT_COLLECTING].label = label2;
-  strcpy(st.status[TM_STATUS_NOT_COLLECTING].colour, "#d7191c");
-  st.status[TM_STATUS_NOT_COLLECTING].glyph = TM_GLYPH_CROSS;
-  st.status[TM_STATUS_NO_RESPONSE].label = label3;
-  strcpy(st.status[TM_STATUS_NO_RESPONSE].colour, "#808080");
-  st.status[TM_STATUS_NO_RESPONSE].glyph = TM_GLYPH_QUESTION;
-  return st;
-}
-
-static struct tm_pin *add_pin(struct tm_pins *pins, const char *code,
-                              const char *name, const char *trust_code,
-                              const char *trust_name, double lon, double lat)
-{
-  struct tm_pin *p = tm_pins_add(pins);
-
-  p->code = tm_strpool_add(pins->pool, code);
-  p->name = tm_strpool_add(pins->pool, name);
-  p->trust_code = tm_strpool_add(pins->pool, trust_code);
-  p->trust_name = tm_strpool_add(pins->pool, trust_name);
-  p->nation = TM_NATION_ENGLAND;
-  p->status = TM_STATUS_COLLECTING;
-  p->lon = lon;
-  p->lat = lat;
-  return p;
-}
-
-/* The three pins of fixtures/out-three-pins.geojson, in pin order. */
-static struct tm_pins *three_pins(void)
-{
-  struct tm_pins *pins = tm_pins_new();
-  struct tm_pin *p;
-
-  pins->round = tm_strpool_add(pins->pool, "2025-09");
-  p = add_pin(pins, "7A1", "Ysbyty Gwynedd", "7A1",
-              "Betsi Cadwaladr University Health Board", -4.16012549,
-              53.2090001);
-  p->nation = TM_NATION_WALES;
-  p->status = TM_STATUS_NO_RESPONSE;
-  p = add_pin(pins, "RXH", RXH_NAME, "RXH", "University Hospitals Sussex",
-              -0.1278004, 51.5073509);
-  p->notes = tm_strpool_add(pins->pool, RXH_NOTES);
-  /* -0.0000004 rounds to -0, which must print as 0 */
-  p = add_pin(pins, "RXH01", RXH01_NAME, "RXH",
-              "University Hospitals Sussex", -0.0000004, 50.8);
-  p->is_site = true;
-  p->status = TM_STATUS_PARTIAL;
-  p->notes = tm_strpool_add(pins->pool, "line1\nline2");
-  return pins;
-}
-
-static char *slurp(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-
-  if(!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = tm_xmalloc((size_t)n + 1);
-  if(fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    fclose(f);
-    free(buf);
-    return NULL;
-  }
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
-static int rm_one(const char *path, const struct stat *sb, int type,
-                  struct FTW *ftw)
-{
-  (void)sb;
-  (void)type;
-  (void)ftw;
-  return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-  nftw(path, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
+#include "support.h"
 
 /* The text of one pin at (lon, lat): the coordinates as printed. */
 static char *coords_of(double lon, double lat)
 {
-  struct tm_style st = test_style();
+  struct tm_style st = support_text_style();
   struct tm_pins *pins = tm_pins_new();
   char *text, *s, *e, *r;
 
-  add_pin(pins, "A", "a", "A", "a", lon, lat);
+  support_add_named_pin(pins, "A", "a", "A", "a", lon, lat);
   text = tm_geojson_text(pins, &st);
   s = strstr(text, "\"coordinates\":[");
   assert_non_null(s);
@@ -151,13 +44,14 @@ static char *coords_of(double lon, double lat)
 
 static void three_pins_should_give_the_expected_text(void **state)
 {
-  struct tm_style st = test_style();
-  struct tm_pins *pins = three_pins();
-  char *want = slurp("fixtures/out-three-pins.geojson");
+  struct tm_style st = support_text_style();
+  struct tm_pins *pins = support_three_pins();
+  size_t len;
+  unsigned char *want = support_slurp("fixtures/out-three-pins.geojson",
+                                      &len);
   char *got = tm_geojson_text(pins, &st);
 
   (void)state;
-  assert_non_null(want);
   assert_string_equal(got, want);
   free(got);
   free(want);
@@ -205,8 +99,8 @@ static void text_should_parse_back_to_the_same_values(void **state)
     "code", "name", "kind", "trust_code", "trust_name", "nation", "status",
     "status_label", "colour", "glyph", "notes", "round", "previous_status"
   };
-  struct tm_style st = test_style();
-  struct tm_pins *pins = three_pins();
+  struct tm_style st = support_text_style();
+  struct tm_pins *pins = support_three_pins();
   char *text = tm_geojson_text(pins, &st);
   cJSON *root = cJSON_Parse(text);
   const cJSON *bbox, *features, *f;
@@ -274,9 +168,9 @@ static void text_should_parse_back_to_the_same_values(void **state)
 
 static void text_should_be_the_same_bytes_on_every_run(void **state)
 {
-  struct tm_style st = test_style();
-  struct tm_pins *a = three_pins();
-  struct tm_pins *b = three_pins();
+  struct tm_style st = support_text_style();
+  struct tm_pins *a = support_three_pins();
+  struct tm_pins *b = support_three_pins();
   char *ta = tm_geojson_text(a, &st);
   char *tb = tm_geojson_text(b, &st);
 
@@ -291,7 +185,7 @@ static void text_should_be_the_same_bytes_on_every_run(void **state)
 static void bytes_that_are_not_utf8_should_become_replacement_characters(
   void **state)
 {
-  struct tm_style st = test_style();
+  struct tm_style st = support_text_style();
   struct tm_pins *pins = tm_pins_new();
   char *text;
   cJSON *root;
@@ -300,7 +194,8 @@ static void bytes_that_are_not_utf8_should_become_replacement_characters(
   (void)state;
   /* Windows-1252 e-acute, a lone continuation byte, a truncated 3-byte
    * sequence at the end */
-  add_pin(pins, "A", "Caf\xe9 \x80 ok \xe2\x82", "A", "a", 0, 51);
+  support_add_named_pin(pins, "A", "Caf\xe9 \x80 ok \xe2\x82", "A", "a",
+                        0, 51);
   text = tm_geojson_text(pins, &st);
   assert_true(tm_utf8_valid(text, strlen(text)));
   root = cJSON_Parse(text);
@@ -319,7 +214,7 @@ static void bytes_that_are_not_utf8_should_become_replacement_characters(
 static void no_pins_should_give_an_empty_collection_without_bbox(
   void **state)
 {
-  struct tm_style st = test_style();
+  struct tm_style st = support_text_style();
   struct tm_pins *pins = tm_pins_new();
   char *text = tm_geojson_text(pins, &st);
 
@@ -333,31 +228,32 @@ static void no_pins_should_give_an_empty_collection_without_bbox(
 
 static void write_should_create_folders_and_match_the_text(void **state)
 {
-  struct tm_style st = test_style();
-  struct tm_pins *pins = three_pins();
+  struct tm_style st = support_text_style();
+  struct tm_pins *pins = support_three_pins();
   struct tm_error err = { TM_OK, "" };
   char dir[] = "/tmp/test_geojson.XXXXXX";
-  char *path, *got, *want;
+  char *path, *want;
+  unsigned char *got;
+  size_t len;
 
   (void)state;
   assert_non_null(mkdtemp(dir));
   path = tm_xasprintf("%s/a/b/trusts.geojson", dir);
   assert_int_equal(tm_geojson_write(pins, &st, path, &err), TM_OK);
-  got = slurp(path);
+  got = support_slurp(path, &len);
   want = tm_geojson_text(pins, &st);
-  assert_non_null(got);
   assert_string_equal(got, want);
   free(got);
   free(want);
   free(path);
-  rm_tree(dir);
+  support_remove_tree(dir);
   tm_pins_free(pins);
 }
 
 static void write_failure_should_name_the_path_and_the_reason(void **state)
 {
-  struct tm_style st = test_style();
-  struct tm_pins *pins = three_pins();
+  struct tm_style st = support_text_style();
+  struct tm_pins *pins = support_three_pins();
   struct tm_error err = { TM_OK, "" };
   char dir[] = "/tmp/test_geojson.XXXXXX";
   char *file, *path;
@@ -376,7 +272,7 @@ static void write_failure_should_name_the_path_and_the_reason(void **state)
   assert_non_null(strstr(err.msg, "Not a directory"));
   free(path);
   free(file);
-  rm_tree(dir);
+  support_remove_tree(dir);
   tm_pins_free(pins);
 }
 
@@ -384,8 +280,8 @@ static void write_failure_should_name_the_path_and_the_reason(void **state)
  * accepts the file; skipped when node or the package is not installed. */
 static void file_should_pass_the_geojson_check(void **state)
 {
-  struct tm_style st = test_style();
-  struct tm_pins *pins = three_pins();
+  struct tm_style st = support_text_style();
+  struct tm_pins *pins = support_three_pins();
   struct tm_error err = { TM_OK, "" };
   char dir[] = "/tmp/test_geojson.XXXXXX";
   const char *bad = "{\"type\":\"Point\",\"coordinates\":[1]}";
@@ -416,7 +312,7 @@ static void file_should_pass_the_geojson_check(void **state)
   assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
   free(cmd);
   free(path);
-  rm_tree(dir);
+  support_remove_tree(dir);
   tm_pins_free(pins);
 }
 

@@ -18,38 +18,12 @@
 #include <string.h>
 
 #include "join.h"
+#include "support.h"
 
 #define TRUSTS "trusts.csv"
 #define FOI "foi.csv"
 
 /* ---- inputs --------------------------------------------------------- */
-
-static struct tm_table *make_table(const char *path, size_t ncols,
-                                   const char *const *v, size_t nv)
-{
-  struct tm_table *t = tm_xcalloc(1, sizeof(*t));
-  size_t i;
-
-  assert_int_equal(nv % ncols, 0);
-  t->path = path;
-  t->pool = tm_strpool_new();
-  t->ncols = ncols;
-  t->nrows = nv / ncols - 1;
-  t->colnames = tm_xcalloc(ncols, sizeof(*t->colnames));
-  for(i = 0; i < ncols; i++)
-    t->colnames[i] = tm_strpool_add(t->pool, v[i]);
-  t->cells = tm_xcalloc(t->nrows * ncols + 1, sizeof(*t->cells));
-  for(i = 0; i < t->nrows * ncols; i++)
-    t->cells[i] = tm_strpool_add(t->pool, v[ncols + i]);
-  t->rownum = tm_xcalloc(t->nrows + 1, sizeof(*t->rownum));
-  for(i = 0; i < t->nrows; i++)
-    t->rownum[i] = (long)i + 2;
-  return t;
-}
-
-#define TABLE(path, ncols, ...) \
-  make_table(path, ncols, (const char *const[]){ __VA_ARGS__ }, \
-             sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
 
 static const char style_json[] =
   "{\"statuses\": {"
@@ -115,50 +89,6 @@ static void done(struct fixture *fx)
   tm_problems_clear(&fx->probs);
 }
 
-static void print_problems(const struct tm_problems *probs)
-{
-  size_t i;
-
-  for(i = 0; i < probs->n; i++) {
-    char *s = tm_problem_format(&probs->v[i]);
-
-    print_message("  [%s] %s", probs->v[i].kind, s);
-    free(s);
-  }
-}
-
-static void expect_problems(const struct fixture *fx, size_t n)
-{
-  if(fx->probs.n != n) {
-    print_problems(&fx->probs);
-    fail_msg("%zu problems, expected %zu", fx->probs.n, n);
-  }
-}
-
-static const struct tm_problem *problem_on(const struct fixture *fx,
-                                          const char *path, long row)
-{
-  const struct tm_problem *found = NULL;
-  size_t i;
-
-  for(i = 0; i < fx->probs.n; i++) {
-    const struct tm_problem *p = &fx->probs.v[i];
-
-    if(p->where.row != row || strcmp(p->where.path, path))
-      continue;
-    if(found) {
-      print_problems(&fx->probs);
-      fail_msg("more than one problem on %s:%ld", path, row);
-    }
-    found = p;
-  }
-  if(!found) {
-    print_problems(&fx->probs);
-    fail_msg("no problem on %s:%ld", path, row);
-  }
-  return found;
-}
-
 static const struct tm_pin *pin(const struct fixture *fx, const char *code,
                                 const char *name)
 {
@@ -185,16 +115,16 @@ static void every_site_should_inherit_its_trusts_status(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "RRV03", "University College Hospital", "51.52",
            "-0.13",
          "RRV", "UCLH", "RRV30", "Westmoreland Street", "51.51", "-0.14",
          "rrv", "UCLH", "", "Eastman Dental Hospital", "51.52", "-0.11",
          "RJ1", "Guy's and St Thomas'", "", "", "51.50", "-0.08"),
-       TABLE(FOI, 3, "code", "status", "notes",
+       SUPPORT_TABLE(FOI, 3, "code", "status", "notes",
          "RRV", "Yes", "via the registry",
          "rj1", "Partially", ""));
-  expect_problems(&fx, 0);
+  support_expect_problems(&fx.probs, 0);
   assert_int_equal(fx.pins->n, 4);
   assert_string_equal(fx.pins->round, "March 2025");
   for(i = 0; i < 3; i++) {
@@ -234,11 +164,11 @@ static void trust_without_foi_row_should_be_no_response(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "", "", "51.52", "-0.13",
          "RAL", "Royal Free", "", "", "51.55", "-0.16"),
-       TABLE(FOI, 2, "code", "status", "RRV", "No"));
-  expect_problems(&fx, 0);
+       SUPPORT_TABLE(FOI, 2, "code", "status", "RRV", "No"));
+  support_expect_problems(&fx.probs, 0);
   t = tm_trusts_find(fx.trusts, "RAL");
   assert_non_null(t);
   assert_int_equal(t->status, TM_STATUS_NO_RESPONSE);
@@ -258,11 +188,11 @@ static void trust_should_know_its_first_row(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "RRV30", "Westmoreland Street", "51.51", "-0.14",
          "RRV", "UCLH", "RRV03", "University College Hospital", "51.52",
            "-0.13"),
-       TABLE(FOI, 2, "code", "status", "RRV", "No"));
+       SUPPORT_TABLE(FOI, 2, "code", "status", "RRV", "No"));
   t = tm_trusts_find(fx.trusts, "RRV");
   assert_non_null(t);
   assert_string_equal(t->where.path, TRUSTS);
@@ -279,16 +209,16 @@ static void foi_code_not_a_trust_should_be_an_error_on_its_row(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "RRV03", "University College Hospital", "51.52",
            "-0.13",
          "RAL", "Royal Free", "", "", "51.55", "-0.16"),
-       TABLE(FOI, 2, "code", "status",
+       SUPPORT_TABLE(FOI, 2, "code", "status",
          "RRV", "Yes",
          "RXX", "No",
          " rrv03", "Yes"));
-  expect_problems(&fx, 2);
-  p = problem_on(&fx, FOI, 3);
+  support_expect_problems(&fx.probs, 2);
+  p = support_problem_on(&fx.probs, FOI, 3);
   assert_int_equal(p->severity, TM_ERROR);
   assert_string_equal(p->kind, "unknown-code");
   assert_string_equal(p->what,
@@ -296,7 +226,7 @@ static void foi_code_not_a_trust_should_be_an_error_on_its_row(void **state)
                       TRUSTS ")");
   assert_string_equal(p->fix, "check the code, or add the trust to "
                       TRUSTS);
-  p = problem_on(&fx, FOI, 4);
+  p = support_problem_on(&fx.probs, FOI, 4);
   assert_string_equal(p->kind, "unknown-code");
   assert_string_equal(p->fix, "RRV03 is a site of trust RRV; FOI answers "
                       "are per trust, so use RRV");
@@ -315,15 +245,15 @@ static void same_answer_twice_should_ignore_the_second(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "", "", "51.52", "-0.13"),
-       TABLE(FOI, 3, "code", "status", "notes",
+       SUPPORT_TABLE(FOI, 3, "code", "status", "notes",
          "RRV", "Yes", "first",
          "RAL", "", "",
          "rrv ", "YES", "second"));
   /* RAL is not a trust here: one error for it, one warning for RRV */
-  expect_problems(&fx, 2);
-  p = problem_on(&fx, FOI, 4);
+  support_expect_problems(&fx.probs, 2);
+  p = support_problem_on(&fx.probs, FOI, 4);
   assert_int_equal(p->severity, TM_WARNING);
   assert_true(p->excludes_row);
   assert_string_equal(p->kind, "duplicate-code");
@@ -343,13 +273,13 @@ static void conflicting_answers_should_be_an_error_naming_both(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RJ1", "Guy's", "", "", "51.50", "-0.08"),
-       TABLE(FOI, 2, "code", "status",
+       SUPPORT_TABLE(FOI, 2, "code", "status",
          "RJ1", " Yes",
          "RJ1", "no"));
-  expect_problems(&fx, 1);
-  p = problem_on(&fx, FOI, 3);
+  support_expect_problems(&fx.probs, 1);
+  p = support_problem_on(&fx.probs, FOI, 3);
   assert_int_equal(p->severity, TM_ERROR);
   assert_string_equal(p->kind, "conflicting-answer");
   assert_string_equal(p->what,
@@ -367,7 +297,7 @@ static void identical_trust_rows_should_leave_the_second_off(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "", "", "51.52", "-0.13",
          "RAL", "Royal Free", "", "", "51.55", "-0.16",
          " rrv", "UCLH", "", "", "51.52", "-0.13",
@@ -375,16 +305,16 @@ static void identical_trust_rows_should_leave_the_second_off(void **state)
            "-0.16",
          "RAL", "Royal Free", "ral26 ", "Royal Free Hospital", "51.55",
            "-0.16"),
-       TABLE(FOI, 2, "code", "status", "RRV", "Yes", "RAL", "Yes"));
-  expect_problems(&fx, 2);
-  p = problem_on(&fx, TRUSTS, 4);
+       SUPPORT_TABLE(FOI, 2, "code", "status", "RRV", "Yes", "RAL", "Yes"));
+  support_expect_problems(&fx.probs, 2);
+  p = support_problem_on(&fx.probs, TRUSTS, 4);
   assert_int_equal(p->severity, TM_WARNING);
   assert_true(p->excludes_row);
   assert_string_equal(p->kind, "duplicate-code");
   assert_string_equal(p->what, "trust \"RRV\" repeats row 2; this row is "
                       "left off the map");
   assert_string_equal(p->fix, "delete one of rows 2 and 4");
-  p = problem_on(&fx, TRUSTS, 6);
+  p = support_problem_on(&fx.probs, TRUSTS, 6);
   assert_string_equal(p->what, "site \"RAL26\" repeats row 5; this row is "
                       "left off the map");
   assert_int_equal(fx.pins->n, 3);
@@ -399,18 +329,18 @@ static void conflicting_trust_rows_should_be_an_error(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "", "", "51.52", "-0.13",
          "RRV", "UCLH", "", "", "52.52", "-0.13",
          "RRV", "University College", "", "", "51.52", "-0.13"),
-       TABLE(FOI, 2, "code", "status", "RRV", "Yes"));
-  expect_problems(&fx, 2);
-  p = problem_on(&fx, TRUSTS, 3);
+       SUPPORT_TABLE(FOI, 2, "code", "status", "RRV", "Yes"));
+  support_expect_problems(&fx.probs, 2);
+  p = support_problem_on(&fx.probs, TRUSTS, 3);
   assert_int_equal(p->severity, TM_ERROR);
   assert_string_equal(p->kind, "duplicate-code");
   assert_string_equal(p->what, "trust \"RRV\" is already on row 2 with a "
                       "different location");
-  p = problem_on(&fx, TRUSTS, 4);
+  p = support_problem_on(&fx.probs, TRUSTS, 4);
   assert_string_equal(p->what, "trust \"RRV\" is already on row 2 with a "
                       "different name");
   done(&fx);
@@ -425,15 +355,15 @@ static void site_of_a_missing_trust_should_be_left_off(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, "OrganisationCode", "OrganisationName",
-             "ParentODSCode", "ParentName", "Latitude", "Longitude",
+       SUPPORT_TABLE(TRUSTS, 6, "OrganisationCode", "OrganisationName",
+                     "ParentODSCode", "ParentName", "Latitude", "Longitude",
          "RAL26", "Royal Free Hospital", "RAL", "Royal Free London", "51.55",
            "-0.16",
          "RVL01", "Barnet Hospital", "RVL", "", "51.65", "-0.21",
          "RQM01", "Chelsea and Westminster", "RQM", "", "51.48", "-0.18",
          "RQM", "Chelsea and Westminster NHS FT", "", "", "51.48", "-0.18"),
-       TABLE(FOI, 2, "code", "status", "RAL", "Yes", "RVL", "No"));
-  p = problem_on(&fx, TRUSTS, 3);
+       SUPPORT_TABLE(FOI, 2, "code", "status", "RAL", "Yes", "RVL", "No"));
+  p = support_problem_on(&fx.probs, TRUSTS, 3);
   assert_int_equal(p->severity, TM_WARNING);
   assert_true(p->excludes_row);
   assert_string_equal(p->kind, "missing-parent");
@@ -442,9 +372,9 @@ static void site_of_a_missing_trust_should_be_left_off(void **state)
                       "map");
   assert_non_null(strstr(p->fix, "add a row for trust RVL"));
   /* its trust is then unknown to the FOI file */
-  p = problem_on(&fx, FOI, 3);
+  p = support_problem_on(&fx.probs, FOI, 3);
   assert_string_equal(p->kind, "unknown-code");
-  expect_problems(&fx, 2);
+  support_expect_problems(&fx.probs, 2);
   assert_null(tm_trusts_find(fx.trusts, "RVL"));
   /* a site named by the parent name column, or by the trust's own row,
    * has a trust */
@@ -466,13 +396,14 @@ static void answered_trust_without_pins_should_get_a_note(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "", "", "51.52", "-0.13",
          "RAL", "Royal Free", "", "", "abc", "-0.16"),
-       TABLE(FOI, 2, "code", "status", "RRV", "Yes", "RAL", "No"));
-  expect_problems(&fx, 2);
-  assert_string_equal(problem_on(&fx, TRUSTS, 3)->kind, "bad-coordinate");
-  p = problem_on(&fx, FOI, 3);
+       SUPPORT_TABLE(FOI, 2, "code", "status", "RRV", "Yes", "RAL", "No"));
+  support_expect_problems(&fx.probs, 2);
+  assert_string_equal(support_problem_on(&fx.probs, TRUSTS, 3)->kind,
+                      "bad-coordinate");
+  p = support_problem_on(&fx.probs, FOI, 3);
   assert_int_equal(p->severity, TM_WARNING);
   assert_false(p->excludes_row);
   assert_string_equal(p->kind, "answer-not-shown");
@@ -501,7 +432,7 @@ static void pins_should_come_in_trust_then_code_order(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "RRV30", "Westmoreland Street", "51.51", "-0.14",
          "RJ1", "Guy's", "RJ121", "Guy's Hospital", "51.50", "-0.08",
          "RAL", "Royal Free", "RAL26", "Royal Free Hospital", "51.55",
@@ -511,9 +442,9 @@ static void pins_should_come_in_trust_then_code_order(void **state)
          "RAL", "Royal Free", "", "", "51.55", "-0.17",
          "RAL", "Royal Free", "RAL01", "Barnet Hospital", "51.65", "-0.21",
          "RJ1", "Guy's", "", "", "51.50", "-0.09"),
-       TABLE(FOI, 2, "code", "status", "RRV", "Yes", "RJ1", "No",
-             "RAL", "n/a"));
-  expect_problems(&fx, 0);
+       SUPPORT_TABLE(FOI, 2, "code", "status", "RRV", "Yes", "RJ1", "No",
+                     "RAL", "n/a"));
+  support_expect_problems(&fx.probs, 0);
   assert_int_equal(fx.pins->n, TM_ARRAY_LEN(want));
   for(i = 0; i < fx.pins->n; i++) {
     assert_string_equal(fx.pins->v[i].trust_code, want[i][0]);
@@ -537,10 +468,10 @@ static void pins_should_not_borrow_from_sites_or_answers(void **state)
 
   (void)state;
   join(&fx,
-       TABLE(TRUSTS, 6, TRUST_HEADER,
+       SUPPORT_TABLE(TRUSTS, 6, TRUST_HEADER,
          "RRV", "UCLH", "RRV03", "University College Hospital", "51.52",
            "-0.13"),
-       TABLE(FOI, 3, "code", "status", "notes", "RRV", "Yes", "note"));
+       SUPPORT_TABLE(FOI, 3, "code", "status", "notes", "RRV", "Yes", "note"));
   pins = fx.pins;
   fx.pins = NULL;
   done(&fx);

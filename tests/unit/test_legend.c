@@ -61,22 +61,11 @@ static int teardown(void **state)
   return support_remove_tree(tmpdir);
 }
 
-static struct tm_style *style_from(const char *json)
-{
-  struct tm_problems probs = { 0 };
-  struct tm_style *st = NULL;
-
-  assert_int_equal(tm_style_parse(json, strlen(json), "test.json", &probs,
-                                  &st), TM_OK);
-  tm_problems_clear(&probs);
-  return st;
-}
-
 /* Writes the key for json into tmpdir/name and reads both scales. */
 static void legend_of(const char *json, const char *name,
                       struct tm_rgba *one, struct tm_rgba *two)
 {
-  struct tm_style *st = style_from(json);
+  struct tm_style *st = support_style_from(json, NULL);
   struct tm_error err = { 0 };
   char *dir = tm_xasprintf("%s/%s", tmpdir, name);
   char *p1 = tm_xasprintf("%s/legend.png", dir);
@@ -193,7 +182,7 @@ static void cluster_row_should_follow_the_style(void **state)
 
 static void unwritable_folder_should_name_the_file(void **state)
 {
-  struct tm_style *st = style_from(DEFAULT_STYLE);
+  struct tm_style *st = support_style_from(DEFAULT_STYLE, NULL);
   struct tm_error err = { 0 };
   char *dir = tm_xasprintf("%s/afile", tmpdir);
   char *want = tm_xasprintf("%s/legend.png: cannot create: ", dir);

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include <cjson/cJSON.h>
 
 #include "publish.h"
+#include "support.h"
 
 #define SHA_ABC \
   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -39,46 +39,11 @@ struct fixture {
 
 /* ---- helpers -------------------------------------------------------- */
 
-static int rm_one(const char *path, const struct stat *sb, int type,
-                  struct FTW *ftw)
-{
-  (void)sb;
-  (void)type;
-  (void)ftw;
-  return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-  nftw(path, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static char *slurp(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-
-  if(!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = tm_xmalloc((size_t)n + 1);
-  if(fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    fclose(f);
-    free(buf);
-    return NULL;
-  }
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
 static char *read_in(const char *dir, const char *name)
 {
   char *path = tm_xasprintf("%s/%s", dir, name);
-  char *text = slurp(path);
+  size_t len;
+  char *text = (char *)support_slurp(path, &len);
 
   free(path);
   return text;
@@ -175,7 +140,7 @@ static int teardown(void **state)
 {
   struct fixture *fx = *state;
 
-  rm_tree(fx->root);
+  support_remove_tree(fx->root);
   free(fx->out);
   free(fx);
   return 0;
@@ -436,7 +401,8 @@ static void snapshot_walk(const char *dir, const char *rel, char **acc)
       if(S_ISDIR(st.st_mode))
         snapshot_walk(dir, sub, acc);
       else {
-        char *text = slurp(full);
+        size_t len;
+        char *text = (char *)support_slurp(full, &len);
         char *t = tm_xasprintf("%s%s=%s;", *acc, sub, text);
 
         free(text);

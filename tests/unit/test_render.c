@@ -23,17 +23,6 @@
   "{\"pin\": " pin "," \
   SUPPORT_STATUSES_JSON "}"
 
-static struct tm_style *style_from(const char *json)
-{
-  struct tm_problems probs = { 0 };
-  struct tm_style *st = NULL;
-
-  assert_int_equal(tm_style_parse(json, strlen(json), "test.json", &probs,
-                                  &st), TM_OK);
-  tm_problems_clear(&probs);
-  return st;
-}
-
 static struct tm_painter *painter(void)
 {
   struct tm_painter *p = NULL;
@@ -76,7 +65,7 @@ static void missing_font_should_name_the_path_and_package(void **state)
 /* Every inked pixel of every sprite lies within tm_tileplan_pin_box. */
 static void check_boxes(const char *pin, double scale)
 {
-  struct tm_style *st = style_from(pin);
+  struct tm_style *st = support_style_from(pin, NULL);
   struct tm_painter *p = painter();
   struct tm_pin_sprites *ps = sprites(p, st, scale);
   struct tm_pin_box b;
@@ -126,8 +115,9 @@ static void sprites_should_stay_inside_the_planned_box(void **state)
 
 static void both_scales_should_ink_the_same_pixels(void **state)
 {
-  struct tm_style *st = style_from(STYLE_JSON(
-    "{\"width\": 26, \"height\": 38, \"outline\": 2, \"shadow\": true}"));
+  struct tm_style *st = support_style_from(STYLE_JSON(
+    "{\"width\": 26, \"height\": 38, \"outline\": 2,"
+    " \"shadow\": true}"), NULL);
   struct tm_painter *p = painter();
   struct tm_pin_sprites *ps = sprites(p, st, 0.8);
   int s, f, x, y;
@@ -167,8 +157,9 @@ static void both_scales_should_ink_the_same_pixels(void **state)
 static void tip_should_sit_on_the_anchor(void **state)
 {
   /* No outline and no shadow: the ink is the teardrop alone. */
-  struct tm_style *st = style_from(STYLE_JSON(
-    "{\"width\": 20, \"height\": 32, \"outline\": 0, \"shadow\": false}"));
+  struct tm_style *st = support_style_from(STYLE_JSON(
+    "{\"width\": 20, \"height\": 32, \"outline\": 0,"
+    " \"shadow\": false}"), NULL);
   struct tm_painter *p = painter();
   struct tm_pin_sprites *ps = sprites(p, st, 1);
   double bias[3] = { NAN, NAN, NAN };
@@ -224,8 +215,9 @@ static void glyph_mask(const struct tm_sprite *s, unsigned char *mask)
 
 static void each_status_should_have_its_own_glyph(void **state)
 {
-  struct tm_style *st = style_from(STYLE_JSON(
-    "{\"width\": 26, \"height\": 38, \"outline\": 0, \"shadow\": false}"));
+  struct tm_style *st = support_style_from(STYLE_JSON(
+    "{\"width\": 26, \"height\": 38, \"outline\": 0,"
+    " \"shadow\": false}"), NULL);
   struct tm_painter *p = painter();
   struct tm_pin_sprites *ps = sprites(p, st, 1);
   unsigned char *m[TM_STATUS_COUNT];
@@ -272,8 +264,9 @@ static size_t count_colour(const struct tm_sprite *s, struct tm_rgb c)
 
 static void cluster_ring_should_show_the_mix(void **state)
 {
-  struct tm_style *st = style_from(STYLE_JSON(
-    "{\"width\": 26, \"height\": 38, \"outline\": 2, \"shadow\": true}"));
+  struct tm_style *st = support_style_from(STYLE_JSON(
+    "{\"width\": 26, \"height\": 38, \"outline\": 2,"
+    " \"shadow\": true}"), NULL);
   struct tm_painter *p = painter();
   struct tm_sprite a = { 0 }, b = { 0 };
   size_t counts[TM_STATUS_COUNT] = { 3, 1, 0, 0 };

@@ -19,37 +19,11 @@
 #include <cjson/cJSON.h>
 
 #include "report.h"
+#include "support.h"
 
 #define TRUSTS "trusts.csv"
 #define FOI "foi-2025-03.csv"
 #define EVIL "<img src=x onerror=alert(1)>"
-
-static struct tm_table *make_table(const char *path, size_t ncols,
-                                   const char *const *v, size_t nv)
-{
-  struct tm_table *t = tm_xcalloc(1, sizeof(*t));
-  size_t i;
-
-  assert_int_equal(nv % ncols, 0);
-  t->path = path;
-  t->pool = tm_strpool_new();
-  t->ncols = ncols;
-  t->nrows = nv / ncols - 1;
-  t->colnames = tm_xcalloc(ncols, sizeof(*t->colnames));
-  for(i = 0; i < ncols; i++)
-    t->colnames[i] = tm_strpool_add(t->pool, v[i]);
-  t->cells = tm_xcalloc(t->nrows * ncols + 1, sizeof(*t->cells));
-  for(i = 0; i < t->nrows * ncols; i++)
-    t->cells[i] = tm_strpool_add(t->pool, v[ncols + i]);
-  t->rownum = tm_xcalloc(t->nrows + 1, sizeof(*t->rownum));
-  for(i = 0; i < t->nrows; i++)
-    t->rownum[i] = (long)i + 2;
-  return t;
-}
-
-#define TABLE(path, ncols, ...) \
-  make_table(path, ncols, (const char *const[]){ __VA_ARGS__ }, \
-             sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
 
 static const char style_json[] =
   "{\"title\": \"Is your hospital counting? | *[x](y)*\","
@@ -80,7 +54,7 @@ struct run {
 static void build(struct run *run, const char *trusts_path,
                   const char *foi_path)
 {
-  struct tm_table *tt = TABLE(trusts_path, 7,
+  struct tm_table *tt = SUPPORT_TABLE(trusts_path, 7,
     "code", "name", "site_code", "site_name", "nation", "latitude",
       "longitude",
     "RRV", "UCLH", "RRV03", "University College", "", "51.52", "-0.13",
@@ -95,7 +69,7 @@ static void build(struct run *run, const char *trusts_path,
     "RQM", "Chelsea", "", "", "", "48.85", "2.35",          /* France */
     "", "", "", "", "", "", "",                             /* blank */
     "RAP", "North Mid", "", "", "", "51.61", "-0.07");
-  struct tm_table *ft = TABLE(foi_path, 3,
+  struct tm_table *ft = SUPPORT_TABLE(foi_path, 3,
     "code", "status", "notes",
     "RRV", "Yes", "",
     "7a1", "partially", "",

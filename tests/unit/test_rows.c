@@ -15,41 +15,13 @@
 #include <string.h>
 
 #include "rows.h"
+#include "support.h"
 
 #define TRUSTS "trusts.csv"
 #define FOI "foi-2025-03.csv"
 #define STYLE_PATH "styles/test.json"
 
 /* ---- building tables by hand ----------------------------------------- */
-
-/* A table whose first ncols strings are the header; data rows follow and
- * are numbered from 2, as a spreadsheet shows them. */
-static struct tm_table *make_table(const char *path, size_t ncols,
-                                   const char *const *v, size_t nv)
-{
-  struct tm_table *t = tm_xcalloc(1, sizeof(*t));
-  size_t i;
-
-  assert_int_equal(nv % ncols, 0);
-  t->path = path;
-  t->pool = tm_strpool_new();
-  t->ncols = ncols;
-  t->nrows = nv / ncols - 1;
-  t->colnames = tm_xcalloc(ncols, sizeof(*t->colnames));
-  for(i = 0; i < ncols; i++)
-    t->colnames[i] = tm_strpool_add(t->pool, v[i]);
-  t->cells = tm_xcalloc(t->nrows * ncols + 1, sizeof(*t->cells));
-  for(i = 0; i < t->nrows * ncols; i++)
-    t->cells[i] = tm_strpool_add(t->pool, v[ncols + i]);
-  t->rownum = tm_xcalloc(t->nrows + 1, sizeof(*t->rownum));
-  for(i = 0; i < t->nrows; i++)
-    t->rownum[i] = (long)i + 2;
-  return t;
-}
-
-#define TABLE(path, ncols, ...) \
-  make_table(path, ncols, (const char *const[]){ __VA_ARGS__ }, \
-             sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
 
 /* Gives the table a point geometry; rows with has[i] false have none. */
 static void add_geometry(struct tm_table *t, const char *crs,
@@ -83,53 +55,11 @@ static struct tm_sites *read_sites(struct tm_table *t,
   return s;
 }
 
-static void print_problems(const struct tm_problems *probs)
-{
-  size_t i;
-
-  for(i = 0; i < probs->n; i++) {
-    char *s = tm_problem_format(&probs->v[i]);
-
-    print_message("  [%s] %s", probs->v[i].kind, s);
-    free(s);
-  }
-}
-
-static void expect_problems(const struct tm_problems *probs, size_t n)
-{
-  if(probs->n != n) {
-    print_problems(probs);
-    fail_msg("%zu problems, expected %zu", probs->n, n);
-  }
-}
-
 /* The one problem on this row: its kind, and that it excludes the row. */
-static const struct tm_problem *problem_on(const struct tm_problems *probs,
-                                          const char *path, long row)
-{
-  const struct tm_problem *found = NULL;
-  size_t i;
-
-  for(i = 0; i < probs->n; i++) {
-    if(probs->v[i].where.row != row || strcmp(probs->v[i].where.path, path))
-      continue;
-    if(found) {
-      print_problems(probs);
-      fail_msg("more than one problem on %s:%ld", path, row);
-    }
-    found = &probs->v[i];
-  }
-  if(!found) {
-    print_problems(probs);
-    fail_msg("no problem on %s:%ld", path, row);
-  }
-  return found;
-}
-
 static void expect_excluded(const struct tm_problems *probs, long row,
                             const char *kind, const char *what)
 {
-  const struct tm_problem *p = problem_on(probs, TRUSTS, row);
+  const struct tm_problem *p = support_problem_on(probs, TRUSTS, row);
 
   assert_string_equal(p->kind, kind);
   assert_int_equal(p->severity, TM_WARNING);
@@ -158,7 +88,7 @@ static void repeated_code_should_give_one_trust_with_sites(void **state)
   const struct tm_site *x;
 
   (void)state;
-  s = read_sites(TABLE(TRUSTS, 6,
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 6,
     "code", "name", "site_code", "site_name", "latitude", "longitude",
     "RRV", "UCLH", "RRV03", "University College Hospital", "51.524891",
       "-0.136896",
@@ -166,7 +96,7 @@ static void repeated_code_should_give_one_trust_with_sites(void **state)
     " rrv ", "UCLH", "", "Eastman Dental Hospital", "51.5253", "-0.1188",
     "RJ1", "Guy's and St Thomas'", "", "", "51.503284", "-0.089551"),
     NULL, &probs);
-  expect_problems(&probs, 0);
+  support_expect_problems(&probs, 0);
   assert_int_equal(s->n, 4);
   assert_int_equal(s->rows, 4);
   assert_int_equal(s->blank_rows, 0);
@@ -215,7 +145,7 @@ static void parent_code_rows_should_be_sites_of_that_trust(void **state)
   const struct tm_site *x;
 
   (void)state;
-  s = read_sites(TABLE(TRUSTS, 7,
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 7,
     "OrganisationID", "OrganisationCode", "OrganisationName",
       "ParentODSCode", "ParentName", "Latitude", "Longitude",
     "1", "RAL26", "Royal Free Hospital", "RAL", "Royal Free London",
@@ -225,7 +155,7 @@ static void parent_code_rows_should_be_sites_of_that_trust(void **state)
     "4", "", "Chase Farm Hospital", "RAL", "Royal Free London", "51.6663",
       "-0.1030"),
     NULL, &probs);
-  expect_problems(&probs, 0);
+  support_expect_problems(&probs, 0);
   assert_int_equal(s->n, 4);
 
   x = site_at(s, 2);
@@ -263,12 +193,12 @@ static void easting_northing_should_be_read_zero_padded(void **state)
   const struct tm_site *x;
 
   (void)state;
-  s = read_sites(TABLE(TRUSTS, 4,
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 4,
     "Code", "Trust Name", "X", "Y",
     "RRV", "UCLH", "529310", "0182402",
     "RAL", "Royal Free", " 0527036 ", "0185590"),
     NULL, &probs);
-  expect_problems(&probs, 0);
+  support_expect_problems(&probs, 0);
   x = site_at(s, 2);
   assert_int_equal(x->crs, TM_CRS_GRID);
   assert_true(x->x == 529310.0 && x->y == 182402.0);
@@ -284,12 +214,12 @@ static void lat_lon_should_win_over_easting_northing(void **state)
   struct tm_sites *s;
 
   (void)state;
-  s = read_sites(TABLE(TRUSTS, 6,
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 6,
     "code", "name", "lat", "lon", "easting", "northing",
     "RRV", "UCLH", "51.52", "-0.13", "529310", "182402",
     "RAL", "Royal Free", "", "", "527036", "185590"),
     NULL, &probs);
-  expect_problems(&probs, 0);
+  support_expect_problems(&probs, 0);
   assert_int_equal(site_at(s, 2)->crs, TM_CRS_LONLAT);
   assert_int_equal(site_at(s, 3)->crs, TM_CRS_GRID);
   tm_sites_free(s);
@@ -297,7 +227,7 @@ static void lat_lon_should_win_over_easting_northing(void **state)
 
 static struct tm_postcodes *lookup(struct tm_problems *probs)
 {
-  struct tm_table *t = TABLE("postcodes.csv", 3,
+  struct tm_table *t = SUPPORT_TABLE("postcodes.csv", 3,
     "pcds", "oseast1m", "osnrth1m",
     "NW1 2PG", "529310", "0182402",
     "nw3 2qg", "527036", "185590",
@@ -319,8 +249,8 @@ static void postcode_should_be_found_whatever_its_spaces_and_case(void **state)
   const struct tm_site *x;
 
   (void)state;
-  expect_problems(&probs, 0);
-  s = read_sites(TABLE(TRUSTS, 3,
+  support_expect_problems(&probs, 0);
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 3,
     "code", "name", "Post-Code",
     "RRV", "UCLH", "nw12pg",
     "RAL", "Royal Free", " NW3  2QG ",
@@ -336,7 +266,7 @@ static void postcode_should_be_found_whatever_its_spaces_and_case(void **state)
   assert_true(x->x == 527036.0 && x->y == 185590.0);
   assert_string_equal(s->crs[TM_CRS_POSTCODE_GRID], "EPSG:27700");
 
-  expect_problems(&probs, 2);
+  support_expect_problems(&probs, 2);
   expect_excluded(&probs, 4, "unknown-postcode",
                   "postcode \"SE1 9RT\" is not in postcodes.csv (or has no "
                   "usable coordinates there); the row is left off the map");
@@ -351,7 +281,7 @@ static void postcode_should_be_found_whatever_its_spaces_and_case(void **state)
 static void postcode_lookup_with_lat_lon_should_be_lonlat(void **state)
 {
   struct tm_problems probs = { 0 };
-  struct tm_table *t = TABLE("pc.csv", 3,
+  struct tm_table *t = SUPPORT_TABLE("pc.csv", 3,
     "", "", "",
     "NW1 2PG", "51.5246", "-0.1340");
   const char *cols[TM_COL_COUNT] = { 0 };
@@ -365,10 +295,10 @@ static void postcode_lookup_with_lat_lon_should_be_lonlat(void **state)
   assert_int_equal(tm_postcodes_from_table(t, cols, "EPSG:27700", &probs,
                                            &pc), TM_OK);
   tm_table_free(t);
-  s = read_sites(TABLE(TRUSTS, 3,
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 3,
     "code", "name", "postcode",
     "RRV", "UCLH", "NW1 2PG"), pc, &probs);
-  expect_problems(&probs, 0);
+  support_expect_problems(&probs, 0);
   assert_int_equal(site_at(s, 2)->crs, TM_CRS_POSTCODE_LONLAT);
   assert_true(site_at(s, 2)->x == -0.1340 && site_at(s, 2)->y == 51.5246);
   assert_string_equal(s->crs[TM_CRS_POSTCODE_LONLAT], "EPSG:4326");
@@ -379,7 +309,7 @@ static void postcode_lookup_with_lat_lon_should_be_lonlat(void **state)
 static void postcode_lookup_without_columns_should_be_refused(void **state)
 {
   struct tm_problems probs = { 0 };
-  struct tm_table *t = TABLE("pc.csv", 2,
+  struct tm_table *t = SUPPORT_TABLE("pc.csv", 2,
     "postcode", "region",
     "NW1 2PG", "London");
   struct tm_postcodes *pc = NULL;
@@ -388,7 +318,7 @@ static void postcode_lookup_without_columns_should_be_refused(void **state)
   assert_int_equal(tm_postcodes_from_table(t, NULL, "EPSG:27700", &probs,
                                            &pc), TM_INPUT);
   assert_null(pc);
-  expect_problems(&probs, 1);
+  support_expect_problems(&probs, 1);
   assert_string_equal(probs.v[0].kind, "missing-column");
   assert_string_equal(probs.v[0].where.path, "pc.csv");
   assert_int_equal(probs.v[0].where.row, 1);
@@ -399,7 +329,7 @@ static void postcode_lookup_without_columns_should_be_refused(void **state)
 static void geometry_should_locate_rows_without_coordinates(void **state)
 {
   struct tm_problems probs = { 0 };
-  struct tm_table *t = TABLE(TRUSTS, 2,
+  struct tm_table *t = SUPPORT_TABLE(TRUSTS, 2,
     "code", "name",
     "RRV", "UCLH",
     "RAL", "Royal Free",
@@ -415,7 +345,7 @@ static void geometry_should_locate_rows_without_coordinates(void **state)
   assert_int_equal(site_at(s, 2)->crs, TM_CRS_TRUSTS_GEOMETRY);
   assert_true(site_at(s, 2)->x == 529310 && site_at(s, 2)->y == 182402);
   assert_string_equal(s->crs[TM_CRS_TRUSTS_GEOMETRY], "EPSG:27700");
-  expect_problems(&probs, 1);
+  support_expect_problems(&probs, 1);
   expect_excluded(&probs, 3, "no-location", NULL);
   assert_true(site_at(s, 3)->excluded);
   assert_false(site_at(s, 4)->excluded);
@@ -426,7 +356,7 @@ static void geometry_should_locate_rows_without_coordinates(void **state)
 static void geometry_without_crs_should_be_read_as_lon_lat(void **state)
 {
   struct tm_problems probs = { 0 };
-  struct tm_table *t = TABLE(TRUSTS, 2, "code", "name", "RRV", "UCLH");
+  struct tm_table *t = SUPPORT_TABLE(TRUSTS, 2, "code", "name", "RRV", "UCLH");
   static const bool has[] = { true };
   static const double x[] = { -0.13 }, y[] = { 51.52 };
   struct tm_sites *s;
@@ -434,7 +364,7 @@ static void geometry_without_crs_should_be_read_as_lon_lat(void **state)
   (void)state;
   add_geometry(t, NULL, has, x, y);
   s = read_sites(t, NULL, &probs);
-  expect_problems(&probs, 0);
+  support_expect_problems(&probs, 0);
   assert_string_equal(s->crs[TM_CRS_TRUSTS_GEOMETRY], "EPSG:4326");
   tm_sites_free(s);
 }
@@ -448,7 +378,7 @@ static void each_bad_row_should_get_one_problem_on_its_row(void **state)
   const struct tm_problem *p;
 
   (void)state;
-  s = read_sites(TABLE(TRUSTS, 5,
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 5,
     "code", "name", "latitude", "longitude", "postcode",
     "RRV", "UCLH", "51.52", "-0.13", "",             /* 2 fine */
     "", "No Code Hospital", "51.5", "-0.1", "",       /* 3 no-code */
@@ -463,7 +393,7 @@ static void each_bad_row_should_get_one_problem_on_its_row(void **state)
     "R1K", "LNWH", "", "", ""),                       /* 12 nothing */
     NULL, &probs);
 
-  expect_problems(&probs, 10);
+  support_expect_problems(&probs, 10);
   expect_excluded(&probs, 3, "no-code",
                   "no organisation code; the row is left off the map");
   expect_excluded(&probs, 4, "no-name",
@@ -474,7 +404,7 @@ static void each_bad_row_should_get_one_problem_on_its_row(void **state)
   expect_excluded(&probs, 6, "bad-coordinate",
                   "latitude \"51,5\" uses a decimal comma; the row is left "
                   "off the map");
-  p = problem_on(&probs, TRUSTS, 6);
+  p = support_problem_on(&probs, TRUSTS, 6);
   assert_string_equal(p->fix, "write it with a decimal point: 51.5");
   expect_excluded(&probs, 7, "bad-coordinate",
                   "latitude 91 is out of range (-90 to 90); the row is left "
@@ -491,7 +421,7 @@ static void each_bad_row_should_get_one_problem_on_its_row(void **state)
   expect_excluded(&probs, 11, "no-location",
                   "no location (no coordinates or postcode); the row is "
                   "left off the map");
-  p = problem_on(&probs, TRUSTS, 11);
+  p = support_problem_on(&probs, TRUSTS, 11);
   assert_non_null(strstr(p->fix, "--postcodes FILE"));
   expect_excluded(&probs, 12, "no-location", NULL);
 
@@ -513,7 +443,7 @@ static void comma_in_grid_metres_should_read_as_thousands(void **state)
   const struct tm_problem *p;
 
   (void)state;
-  s = read_sites(TABLE(TRUSTS, 6,
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 6,
     "code", "name", "latitude", "longitude", "easting", "northing",
     "RRV", "UCLH", "", "", "529,310", "182402",         /* 2 */
     "RAL", "Royal Free", "", "", "527036", "1,214,000",   /* 3 */
@@ -521,24 +451,24 @@ static void comma_in_grid_metres_should_read_as_thousands(void **state)
     "RYJ", "Imperial", " 51,5 ", "-0.17", "", "",         /* 5 */
     "RAP", "North Mid", "", "", "52,93,10", "182402"),    /* 6 */
     NULL, &probs);
-  expect_problems(&probs, 5);
+  support_expect_problems(&probs, 5);
   expect_excluded(&probs, 2, "bad-coordinate",
                   "easting \"529,310\" has a thousands separator; the row "
                   "is left off the map");
-  p = problem_on(&probs, TRUSTS, 2);
+  p = support_problem_on(&probs, TRUSTS, 2);
   assert_string_equal(p->fix,
                       "write it without the thousands separator: 529310");
-  p = problem_on(&probs, TRUSTS, 3);
+  p = support_problem_on(&probs, TRUSTS, 3);
   assert_string_equal(p->fix,
                       "write it without the thousands separator: 1214000");
   /* a comma that is not a thousands separator is a decimal comma */
-  p = problem_on(&probs, TRUSTS, 4);
+  p = support_problem_on(&probs, TRUSTS, 4);
   assert_string_equal(p->fix, "write it with a decimal point: 532800.5");
   /* the cell is quoted and corrected without its surrounding spaces */
   expect_excluded(&probs, 5, "bad-coordinate",
                   "latitude \"51,5\" uses a decimal comma; the row is left "
                   "off the map");
-  p = problem_on(&probs, TRUSTS, 5);
+  p = support_problem_on(&probs, TRUSTS, 5);
   assert_string_equal(p->fix, "write it with a decimal point: 51.5");
   expect_excluded(&probs, 6, "bad-coordinate",
                   "easting \"52,93,10\" is not a number; the row is left "
@@ -553,7 +483,7 @@ static void blank_rows_should_be_counted_not_listed(void **state)
   struct tm_sites *s;
 
   (void)state;
-  s = read_sites(TABLE(TRUSTS, 4,
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 4,
     "code", "name", "lat", "lon",
     "", "", "", "",
     "RRV", "UCLH", "51.52", "-0.13",
@@ -564,7 +494,7 @@ static void blank_rows_should_be_counted_not_listed(void **state)
   assert_int_equal(s->n, 2);
   assert_int_equal(s->rows, 5);
   assert_int_equal(s->blank_rows, 3);
-  expect_problems(&probs, 1);
+  support_expect_problems(&probs, 1);
   assert_string_equal(probs.v[0].kind, "blank-row");
   assert_int_equal(probs.v[0].where.row, 2);
   assert_false(probs.v[0].excludes_row);
@@ -585,7 +515,7 @@ static void expect_missing(struct tm_table *t, const struct tm_postcodes *pc,
   assert_int_equal(tm_sites_from_table(t, NULL, pc, "EPSG:27700", &probs,
                                        &s), TM_INPUT);
   assert_null(s);
-  expect_problems(&probs, 1);
+  support_expect_problems(&probs, 1);
   assert_int_equal(probs.v[0].severity, TM_ERROR);
   assert_string_equal(probs.v[0].kind, "missing-column");
   assert_string_equal(probs.v[0].where.path, TRUSTS);
@@ -603,23 +533,26 @@ static void missing_required_columns_should_stop_with_errors(void **state)
   struct tm_sites *s = NULL;
 
   (void)state;
-  expect_missing(TABLE(TRUSTS, 3, "name", "lat", "lon", "UCLH", "1", "2"),
+  expect_missing(SUPPORT_TABLE(TRUSTS, 3, "name", "lat", "lon",
+                               "UCLH", "1", "2"),
                  NULL, "no column for the organisation code (looked for "
                  "code, ods_code");
-  expect_missing(TABLE(TRUSTS, 3, "code", "lat", "lon", "RRV", "1", "2"),
+  expect_missing(SUPPORT_TABLE(TRUSTS, 3, "code", "lat", "lon",
+                               "RRV", "1", "2"),
                  NULL, "no column for the organisation name");
-  expect_missing(TABLE(TRUSTS, 3, "code", "name", "lat", "RRV", "UCLH", "1"),
+  expect_missing(SUPPORT_TABLE(TRUSTS, 3, "code", "name", "lat",
+                               "RRV", "UCLH", "1"),
                  NULL, "no column for the location");
-  expect_missing(TABLE(TRUSTS, 3, "code", "name", "postcode", "RRV", "UCLH",
-                       "NW1 2PG"),
+  expect_missing(SUPPORT_TABLE(TRUSTS, 3, "code", "name", "postcode",
+                               "RRV", "UCLH", "NW1 2PG"),
                  NULL, "no postcode lookup was given");
 
   /* All at once, each naming the file and what was found. */
-  t = TABLE(TRUSTS, 2, "Kennung", "Breite", "RRV", "51");
+  t = SUPPORT_TABLE(TRUSTS, 2, "Kennung", "Breite", "RRV", "51");
   assert_int_equal(tm_sites_from_table(t, NULL, NULL, "EPSG:27700", &probs,
                                        &s), TM_INPUT);
   assert_null(s);
-  expect_problems(&probs, 3);
+  support_expect_problems(&probs, 3);
   assert_non_null(strstr(probs.v[0].fix, "--col trusts.code=COLUMN"));
   assert_non_null(strstr(probs.v[0].fix, "found: Kennung, Breite"));
   tm_problems_clear(&probs);
@@ -629,8 +562,8 @@ static void missing_required_columns_should_stop_with_errors(void **state)
 static void column_named_but_missing_should_stop_the_file(void **state)
 {
   struct tm_problems probs = { 0 };
-  struct tm_table *t = TABLE(TRUSTS, 4, "code", "name", "lat", "lon",
-                             "RRV", "UCLH", "51.5", "-0.1");
+  struct tm_table *t = SUPPORT_TABLE(TRUSTS, 4, "code", "name", "lat", "lon",
+                                     "RRV", "UCLH", "51.5", "-0.1");
   const char *cols[TM_COL_COUNT] = { 0 };
   struct tm_sites *s = NULL;
 
@@ -656,10 +589,10 @@ static void earlier_errors_should_not_stop_a_good_file(void **state)
 
   (void)state;
   tm_problem_error(&probs, &w, "k", NULL, "an error in another file");
-  s = read_sites(TABLE(TRUSTS, 4, "code", "name", "lat", "lon",
-                       "RRV", "UCLH", "51.5", "-0.1"), NULL, &probs);
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 4, "code", "name", "lat", "lon",
+                               "RRV", "UCLH", "51.5", "-0.1"), NULL, &probs);
   assert_int_equal(s->n, 1);
-  expect_problems(&probs, 1);
+  support_expect_problems(&probs, 1);
   tm_sites_free(s);
   tm_problems_clear(&probs);
 }
@@ -689,7 +622,7 @@ static void nation_column_should_be_canonical(void **state)
   struct tm_sites *s;
 
   (void)state;
-  s = read_sites(TABLE(TRUSTS, 5,
+  s = read_sites(SUPPORT_TABLE(TRUSTS, 5,
     "code", "name", "country", "lat", "lon",
     "7A1", "Betsi Cadwaladr", "wales", "53.2", "-4.1",
     "S08000015", "Ayrshire", " SCOTLAND ", "55.5", "-4.6",
@@ -706,7 +639,7 @@ static void nation_column_should_be_canonical(void **state)
   assert_string_equal(site_at(s, 5)->nation, "Wales");
   assert_string_equal(site_at(s, 6)->nation, "Northern Ireland");
   assert_string_equal(site_at(s, 7)->nation, "Atlantis");
-  expect_problems(&probs, 1);
+  support_expect_problems(&probs, 1);
   assert_string_equal(probs.v[0].kind, "unknown-nation");
   assert_int_equal(probs.v[0].where.row, 7);
   assert_false(probs.v[0].excludes_row);
@@ -735,7 +668,7 @@ static struct tm_style *test_style(void)
 
   assert_int_equal(tm_style_parse(style_json, strlen(style_json), STYLE_PATH,
                                   &probs, &st), TM_OK);
-  expect_problems(&probs, 0);
+  support_expect_problems(&probs, 0);
   return st;
 }
 
@@ -757,7 +690,7 @@ static void status_spellings_should_map_through_aliases(void **state)
   struct tm_fois *f;
 
   (void)state;
-  f = read_fois(TABLE(FOI, 3,
+  f = read_fois(SUPPORT_TABLE(FOI, 3,
     "code", "status", "notes",
     " rrv ", "Yes", "  via the registry ",
     "RJ1", "  PARTIALLY ", "",
@@ -768,7 +701,7 @@ static void status_spellings_should_map_through_aliases(void **state)
     "RAP", "no response", "",
     "RAS", "y", ""),
     st, &probs);
-  expect_problems(&probs, 0);
+  support_expect_problems(&probs, 0);
   assert_int_equal(f->n, 8);
   assert_int_equal(f->rows, 8);
   assert_string_equal(f->path, FOI);
@@ -799,12 +732,12 @@ static void unknown_status_should_name_file_row_and_fix(void **state)
   char *text;
 
   (void)state;
-  f = read_fois(TABLE(FOI, 2,
+  f = read_fois(SUPPORT_TABLE(FOI, 2,
     "code", "status",
     "RRV", "Yes",
     "RJ1", " Partly "),
     st, &probs);
-  expect_problems(&probs, 1);
+  support_expect_problems(&probs, 1);
   assert_int_equal(probs.v[0].severity, TM_ERROR);
   assert_string_equal(probs.v[0].kind, "unknown-status");
   assert_string_equal(probs.v[0].where.path, FOI);
@@ -835,7 +768,7 @@ static void blank_foi_code_should_be_ignored_with_a_warning(void **state)
   struct tm_fois *f;
 
   (void)state;
-  f = read_fois(TABLE(FOI, 3,
+  f = read_fois(SUPPORT_TABLE(FOI, 3,
     "Organisation Code", "Response", "Comments",
     "RRV", "Yes", "",
     "", "", "",
@@ -846,7 +779,7 @@ static void blank_foi_code_should_be_ignored_with_a_warning(void **state)
   assert_int_equal(f->n, 3);
   assert_int_equal(f->rows, 5);
   assert_int_equal(f->blank_rows, 2);
-  expect_problems(&probs, 3);
+  support_expect_problems(&probs, 3);
   /* in file order: no-code on row 4, blank rows from row 3, unknown
    * status on row 6 */
   tm_problems_sort(&probs);
@@ -869,13 +802,13 @@ static void foi_without_status_column_should_stop(void **state)
 {
   struct tm_problems probs = { 0 };
   struct tm_style *st = test_style();
-  struct tm_table *t = TABLE(FOI, 2, "code", "name", "RRV", "UCLH");
+  struct tm_table *t = SUPPORT_TABLE(FOI, 2, "code", "name", "RRV", "UCLH");
   struct tm_fois *f = NULL;
 
   (void)state;
   assert_int_equal(tm_fois_from_table(t, NULL, st, &probs, &f), TM_INPUT);
   assert_null(f);
-  expect_problems(&probs, 1);
+  support_expect_problems(&probs, 1);
   assert_string_equal(probs.v[0].kind, "missing-column");
   assert_string_equal(probs.v[0].where.path, FOI);
   assert_int_equal(probs.v[0].where.row, 1);
@@ -889,15 +822,15 @@ static void foi_columns_named_on_the_command_line_should_be_used(void **state)
 {
   struct tm_problems probs = { 0 };
   struct tm_style *st = test_style();
-  struct tm_table *t = TABLE(FOI, 3, "Trust", "ODS", "Antwort",
-                             "UCLH", "rrv", "Yes");
+  struct tm_table *t = SUPPORT_TABLE(FOI, 3, "Trust", "ODS", "Antwort",
+                                     "UCLH", "rrv", "Yes");
   const char *cols[TM_COL_COUNT] = { 0 };
   struct tm_fois *f = NULL;
 
   (void)state;
   cols[TM_COL_STATUS] = "antwort";
   assert_int_equal(tm_fois_from_table(t, cols, st, &probs, &f), TM_OK);
-  expect_problems(&probs, 0);
+  support_expect_problems(&probs, 0);
   assert_string_equal(f->v[0].code, "RRV");
   assert_int_equal(f->v[0].status, TM_STATUS_COLLECTING);
   tm_fois_free(f);
