@@ -17,6 +17,7 @@
 
 #include <cairo.h>
 #include <cairo-ft.h>
+#include <pixman.h>
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
@@ -657,17 +658,29 @@ void tm_canvas_clear(struct tm_canvas *c)
   c->inked = false;
 }
 
-/* d * k / 255 for each 8-bit channel of d, rounded to nearest (exact). */
-static inline uint32_t scale_px(uint32_t d, uint32_t k)
+/* Whether the w x h pixels of s from (sx, sy) hold any ink. */
+static bool sprite_has_ink(const struct tm_sprite *s, int sx, int sy, int w,
+                           int h)
 {
-  uint32_t rb = (d & 0x00ff00ffu) * k + 0x00800080u;
-  uint32_t ag = ((d >> 8) & 0x00ff00ffu) * k + 0x00800080u;
+  int x, y;
 
-  rb = ((rb + ((rb >> 8) & 0x00ff00ffu)) >> 8) & 0x00ff00ffu;
-  ag = (ag + ((ag >> 8) & 0x00ff00ffu)) & 0xff00ff00u;
-  return rb | ag;
+  for(y = sy; y < sy + h; y++) {
+    const uint32_t *row = s->px + (size_t)y * (size_t)s->w;
+
+    for(x = sx; x < sx + w; x++)
+      if(row[x] >> 24)
+        return true;
+  }
+  return false;
 }
 
+/* pixman's OVER rounds each channel exactly as cairo does (x * a / 255 to
+ * nearest), with SIMD code paths; the images are made for each call, not
+ * kept with the sprite, because pixman records what it learns about an
+ * image in the image, and sprites are read by several threads at once.
+ * Measured on 10^6 points (thousands of pins per tile at z9-12): the
+ * stage's time spent compositing fell by about half against a plain C
+ * loop. */
 void tm_render_composite(struct tm_canvas *c, const struct tm_sprite *s,
                          int64_t ax, int64_t ay)
 {
@@ -676,8 +689,8 @@ void tm_render_composite(struct tm_canvas *c, const struct tm_sprite *s,
   int64_t top = ay + s->oy + s->by0 - c->gy;
   int64_t right = ax + s->ox + s->bx1 - c->gx;
   int64_t bottom = ay + s->oy + s->by1 - c->gy;
-  uint32_t ink = 0;
-  int x0, y0, x1, y1, x, y;
+  pixman_image_t *src, *dst;
+  int x0, y0, x1, y1, sx, sy;
 
   if(s->bx0 >= s->bx1 || right <= 0 || bottom <= 0 || left >= c->w ||
      top >= c->h)
@@ -686,27 +699,27 @@ void tm_render_composite(struct tm_canvas *c, const struct tm_sprite *s,
   y0 = top < 0 ? 0 : (int)top;
   x1 = right > c->w ? c->w : (int)right;
   y1 = bottom > c->h ? c->h : (int)bottom;
-
-  for(y = y0; y < y1; y++) {
-    uint32_t *dst = c->px + (size_t)y * (size_t)c->w;
-    /* Sprite pixel under canvas pixel x0 of this row. */
-    const uint32_t *src = s->px +
-      (size_t)(y + c->gy - ay - s->oy) * (size_t)s->w +
-      (size_t)(x0 + c->gx - ax - s->ox);
-
-    for(x = x0; x < x1; x++) {
-      uint32_t v = *src++;
-      uint32_t a = v >> 24;
-
-      ink |= a;
-      if(a == 255)
-        dst[x] = v;
-      else if(a)
-        dst[x] = v + scale_px(dst[x], 255 - a);
-    }
-  }
-  if(!ink)
+  /* The sprite pixel under canvas pixel (x0, y0). */
+  sx = (int)(x0 + c->gx - ax - s->ox);
+  sy = (int)(y0 + c->gy - ay - s->oy);
+  /* The inked box has ink by definition; only a clipped part of it may
+   * have none, and then the canvas must not count as inked (blank tiles
+   * are not written). */
+  if((x0 != left || y0 != top || x1 != right || y1 != bottom) &&
+     !sprite_has_ink(s, sx, sy, x1 - x0, y1 - y0))
     return;
+
+  src = pixman_image_create_bits_no_clear(PIXMAN_a8r8g8b8, s->w, s->h,
+                                          s->px, s->w * 4);
+  dst = pixman_image_create_bits_no_clear(PIXMAN_a8r8g8b8, c->w, c->h,
+                                          c->px, c->w * 4);
+  if(!src || !dst)
+    tm_oom();
+  pixman_image_composite32(PIXMAN_OP_OVER, src, NULL, dst, sx, sy, 0, 0, x0,
+                           y0, x1 - x0, y1 - y0);
+  pixman_image_unref(src);
+  pixman_image_unref(dst);
+
   c->inked = true;
   if(x0 < c->dx0)
     c->dx0 = x0;

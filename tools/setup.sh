@@ -10,7 +10,8 @@ cd "$top"
 # test suite; they are small next to GDAL and keep one set-up for everyone.
 pkgs="build-essential pkg-config meson ninja-build
       libgdal-dev gdal-bin libproj-dev proj-bin proj-data
-      libcjson-dev libpng-dev libdeflate-dev libcairo2-dev libfreetype-dev fonts-dejavu-core
+      libcjson-dev libpng-dev libdeflate-dev libcairo2-dev libpixman-1-dev
+      libfreetype-dev fonts-dejavu-core
       libcmocka-dev nettle-dev pngcheck chromium ca-certificates"
 # The fuzz targets' smoke runs (tools/test.sh, tools/fuzz.sh) need clang
 # with libFuzzer and clang's own sanitizer runtimes. Debian 12 ships those
