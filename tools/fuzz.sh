@@ -80,12 +80,15 @@ findings() {
 }
 before=$(findings)
 status=0
+start=$(date +%s)
 ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 UBSAN_OPTIONS=print_stacktrace=1 \
   "$build/$target" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$build/crash-$target-" \
     $dict $leaks "$corpus" > "$log" 2>&1 || status=$?
 after=$(findings)
+# The time it really ran: less than asked when interrupted (Ctrl-C).
+secs=$(($(date +%s) - start))
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
