@@ -27,6 +27,7 @@ through a shared counter, so the clock covers only rendering and writing.
 import json
 import multiprocessing as mp
 import os
+import queue
 import resource
 import sys
 import time
@@ -39,6 +40,7 @@ MERC = ("+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 "
 HALF = 20037508.342789244       # half the Web Mercator world, metres
 TILE = 256
 CHUNK = 8                       # tiles taken at once: small, for balance
+GATE_TIMEOUT = 600              # s, far longer than a worker takes to load
 STATUSES = ["collecting", "partial", "not_collecting", "no_response"]
 PIN_W, PIN_H, TIP_DY = 28, 40, 19   # the SVGs' size; tip is 19 px below
                                     # their centre, where Mapnik puts it
@@ -130,6 +132,18 @@ def worker(xml, tiles, outdir, passes, gate, nextchunk, done):
                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
+def result(done, procs):
+    """The next worker's report; exits if a worker died without one
+    (rather than waiting for it for ever)."""
+    while True:
+        try:
+            return done.get(timeout=5)
+        except queue.Empty:
+            dead = [p.exitcode for p in procs if p.exitcode]
+            if dead:
+                sys.exit("mapnik_tiles: a worker died (exit %d)" % dead[0])
+
+
 def take(args, name, default):
     if name in args:
         i = args.index(name)
@@ -172,7 +186,9 @@ def main():
                                done)) for _ in range(jobs)]
     for p in procs:
         p.start()
-    gate.wait()
+    # A worker that dies (Mapnik failing, say) never reaches the gate: the
+    # timeout turns that into an error instead of a hang.
+    gate.wait(GATE_TIMEOUT)
     load = time.perf_counter() - t0
 
     results = []
@@ -180,10 +196,10 @@ def main():
     for n, fmt in enumerate(passes):
         nextchunk.value = 0
         t0 = time.perf_counter()
-        gate.wait()
+        gate.wait(GATE_TIMEOUT)
         count = nbytes = 0
         for _ in procs:
-            pid, c, b, rss[pid] = done.get()
+            pid, c, b, rss[pid] = result(done, procs)
             count += c
             nbytes += b
         results.append({"format": fmt, "rep": n % reps,

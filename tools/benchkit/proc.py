@@ -90,7 +90,8 @@ def fresh(path):
     if os.path.lexists(path):
         if _trash["dir"]:
             _trash["n"] += 1
-            os.rename(path, os.path.join(_trash["dir"], str(_trash["n"])))
+            os.rename(path, os.path.join(_trash["dir"], "%d-%d" % (
+                os.getpid(), _trash["n"])))
         elif os.path.isdir(path):
             shutil.rmtree(path)
         else:
