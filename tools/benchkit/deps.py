@@ -18,6 +18,7 @@ PACKAGES = {
     "libpng-dev": "building the libpng floor (pngfloor.c)",
     "pkg-config": "building the libpng floor",
     "gcc": "building the libpng floor",
+    "time": "each program's own peak memory (/usr/bin/time)",
 }
 
 

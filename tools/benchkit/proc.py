@@ -1,19 +1,24 @@
 """proc.py - run one timed process for tools/bench: wall time, peak RSS,
 exit status and output, plus the small statistics the bench needs.
 
-The peak RSS comes from wait4()'s rusage, so nothing (not even
-/usr/bin/time) sits between the bench and the program. Linux reports the
-largest resident set of the process or of any descendant it waited for,
-not their sum; multi-process peers report their own sum (mapnik_tiles.py).
+The peak RSS comes from /usr/bin/time -f %M, not from the rusage Python
+gets: Python starts programs with vfork, and Linux then counts the
+parent's own peak as the child's when it execs (it kept the bench's
+hundreds of MiB after the 10^6 set). time is small and forks, so the
+figure is the program's own. Linux reports the largest resident set of
+the process or of any descendant it waited for, not their sum;
+multi-process peers report their own sum (mapnik_tiles.py).
 """
 import os
 import re
 import shutil
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 
+TIME = "/usr/bin/time"
 TIMING = re.compile(r"^trustmap: timing: (.+): ([0-9.]+) s$")
 
 
@@ -29,11 +34,13 @@ def run(cmd, cwd=None, env=None):
     # (journal, discards) while the next one is timed: on this class of
     # machine that moved a 10,000-point build's time by a factor of 1.5.
     os.sync()
+    rss = tempfile.NamedTemporaryFile("r", prefix="bench-rss-")
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+    p = subprocess.Popen([TIME, "-q", "-f", "%M", "-o", rss.name] + cmd,
+                         cwd=cwd, env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
-    # Both pipes are read by threads inside communicate(); the child is
-    # reaped here instead, so its rusage is not lost to Popen.wait().
+    # Both pipes are drained by threads, so neither can fill up and stall
+    # the program while the clock runs.
     out = {}
 
     def drain(name, stream):
@@ -43,15 +50,16 @@ def run(cmd, cwd=None, env=None):
           for n, s in (("stdout", p.stdout), ("stderr", p.stderr))]
     for t in th:
         t.start()
-    _, status, ru = os.wait4(p.pid, 0)
+    p.wait()
     seconds = time.perf_counter() - t0
     for t in th:
         t.join()
-    p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode:
         raise Failed("%s exited with %d:\n%s" % (
             " ".join(cmd), p.returncode, out["stderr"][-2000:]))
-    return {"seconds": seconds, "rss_kib": ru.ru_maxrss,
+    with rss:
+        rss_kib = int(rss.read().split()[-1])
+    return {"seconds": seconds, "rss_kib": rss_kib,
             "stdout": out["stdout"], "stderr": out["stderr"]}
 
 
