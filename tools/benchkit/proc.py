@@ -3,8 +3,8 @@ exit status and output, plus the small statistics the bench needs.
 
 The peak RSS comes from /usr/bin/time -f %M, not from the rusage Python
 gets: Python starts programs with vfork, and Linux then counts the
-parent's own peak as the child's when it execs (it kept the bench's
-hundreds of MiB after the 10^6 set). time is small and forks, so the
+parent's own peak as the child's when it execs (a 250-point build showed
+217 MiB, the bench's own, after the 10^6 set). time is small and forks, so the
 figure is the program's own. Linux reports the largest resident set of
 the process or of any descendant it waited for, not their sum;
 multi-process peers report their own sum (mapnik_tiles.py).
@@ -29,10 +29,9 @@ class Failed(Exception):
 def run(cmd, cwd=None, env=None):
     """Run cmd (a list); return a dict with seconds, rss_kib, stdout and
     stderr (text). Raises Failed when it exits non-zero."""
-    # Every program here writes or deletes thousands of files. Without a
-    # sync first, the kernel finishes the last one's writes and deletes
-    # (journal, discards) while the next one is timed: on this class of
-    # machine that moved a 10,000-point build's time by a factor of 1.5.
+    # Every program here writes thousands of files: without a sync first,
+    # the kernel would still be writing the last one's while the next one
+    # is timed.
     os.sync()
     rss = tempfile.NamedTemporaryFile("r", prefix="bench-rss-")
     t0 = time.perf_counter()
@@ -93,8 +92,8 @@ def fresh(path):
     was there goes to the trash folder, not away: after thousands of files
     are deleted, ext4 without a journal is slow to create files for a
     minute (it passes over inodes freed in the last 60 s), and the next
-    timed run would pay for it.
-    empty_trash() deletes it all once nothing more is timed."""
+    timed run would pay for it. empty_trash() deletes it all once nothing
+    more is timed."""
     if os.path.lexists(path):
         if _trash["dir"]:
             _trash["n"] += 1
