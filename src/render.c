@@ -9,7 +9,9 @@
  *
  * Each pin is drawn once per status, sub-pixel step and scale; tiles then
  * only copy pixels (tm_render_composite), which is both exact across tile
- * edges and much faster than drawing paths per tile.
+ * edges and much faster than drawing paths per tile. A cluster symbol is
+ * drawn per tile, over a copy of its shadow and disc, which each painter
+ * draws once per radius and sub-pixel step.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -36,9 +38,25 @@ struct tm_font {
   cairo_font_face_t *face;
 };
 
+/* A cluster symbol's shadow and white disc, which depend only on its
+ * radius: drawn once per sub-pixel step as needed, at 1x and @2x, and
+ * copied under each cluster's arcs and count (tm_render_cluster). */
+struct cluster_base {
+  double radius;
+  bool shadow;
+  bool drawn[TM_PIN_PHASES];
+  struct tm_sprite s[TM_PIN_PHASES][2];
+};
+
+/* Cluster radii grow with the length of the count's label (cluster.h), so
+ * a build has a handful; past this many the rest are drawn whole. */
+#define MAX_CLUSTER_BASES 16
+
 struct tm_painter {
   struct tm_font *bold;
   cairo_font_options_t *opts;   /* outlines without hinting */
+  struct cluster_base bases[MAX_CLUSTER_BASES];
+  int n_bases;
 };
 
 struct tm_pin_sprites {
@@ -225,23 +243,12 @@ void tm_render_pin_path(struct tm_painter *p, cairo_t *cr,
   cairo_restore(cr);
 }
 
-static void cluster_draw(struct tm_painter *p, cairo_t *cr,
-                         const struct tm_style *st,
-                         const size_t counts[TM_STATUS_COUNT], double radius)
+/* The part of a cluster symbol that depends only on its radius. */
+static void cluster_base_draw(cairo_t *cr, bool shadow, double radius)
 {
-  double o = st->pin.outline > 1 ? st->pin.outline : 1;
-  double inner = radius - o;             /* inside the white border */
-  double t = 0.24 * inner;               /* ring thickness */
-  double a = -M_PI / 2, fs, fit;
-  size_t total = 0;
-  cairo_text_extents_t ext;
-  char label[16];
-  int s, i;
+  int i;
 
-  for(s = 0; s < TM_STATUS_COUNT; s++)
-    total += counts[s];
-
-  if(st->pin.shadow) {
+  if(shadow) {
     for(i = 0; i < 5; i++) {
       cairo_new_path(cr);
       cairo_arc(cr, 0, 0.07 * radius, radius + 0.1 * radius * (5 - i) / 5,
@@ -254,6 +261,25 @@ static void cluster_draw(struct tm_painter *p, cairo_t *cr,
   cairo_arc(cr, 0, 0, radius, 0, 2 * M_PI);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_fill(cr);
+}
+
+/* The rest: the ring of arcs and the count, over the base. */
+static void cluster_face_draw(struct tm_painter *p, cairo_t *cr,
+                              const struct tm_style *st,
+                              const size_t counts[TM_STATUS_COUNT],
+                              double radius)
+{
+  double o = st->pin.outline > 1 ? st->pin.outline : 1;
+  double inner = radius - o;             /* inside the white border */
+  double t = 0.24 * inner;               /* ring thickness */
+  double a = -M_PI / 2, fs, fit;
+  size_t total = 0;
+  cairo_text_extents_t ext;
+  char label[16];
+  int s;
+
+  for(s = 0; s < TM_STATUS_COUNT; s++)
+    total += counts[s];
 
   /* Arcs clockwise from 12 o'clock, in status order. */
   cairo_set_line_width(cr, t);
@@ -285,9 +311,19 @@ static void cluster_draw(struct tm_painter *p, cairo_t *cr,
   cairo_fill(cr);
 }
 
+static void cluster_draw(struct tm_painter *p, cairo_t *cr,
+                         const struct tm_style *st,
+                         const size_t counts[TM_STATUS_COUNT], double radius)
+{
+  cluster_base_draw(cr, st->pin.shadow, radius);
+  cluster_face_draw(p, cr, st, counts, radius);
+}
+
 /* ---- sprites ---------------------------------------------------------- */
 
-static void sprite_alloc(struct tm_sprite *s, int w, int h, int ox, int oy)
+/* Sizes s for w x h pixels, keeping its buffer when it is large enough;
+ * the pixels are left as they were. */
+static void sprite_reserve(struct tm_sprite *s, int w, int h, int ox, int oy)
 {
   size_t need = (size_t)w * (size_t)h;
 
@@ -296,13 +332,25 @@ static void sprite_alloc(struct tm_sprite *s, int w, int h, int ox, int oy)
     s->px = tm_xcalloc(need, sizeof(uint32_t));
     s->cap = need;
   }
-  else {
-    memset(s->px, 0, need * sizeof(uint32_t));
-  }
   s->w = w;
   s->h = h;
   s->ox = ox;
   s->oy = oy;
+}
+
+/* Sizes s and makes it transparent. */
+static void sprite_alloc(struct tm_sprite *s, int w, int h, int ox, int oy)
+{
+  sprite_reserve(s, w, h, ox, oy);
+  memset(s->px, 0, (size_t)w * (size_t)h * sizeof(uint32_t));
+}
+
+/* Makes dst a copy of src's frame and pixels (not of its inked box). */
+static void sprite_copy(struct tm_sprite *dst, const struct tm_sprite *src)
+{
+  sprite_reserve(dst, src->w, src->h, src->ox, src->oy);
+  memcpy(dst->px, src->px, (size_t)src->w * (size_t)src->h *
+         sizeof(uint32_t));
 }
 
 static cairo_t *sprite_cairo(struct tm_sprite *s)
@@ -497,8 +545,16 @@ enum tm_rc tm_painter_new(struct tm_painter **out, struct tm_error *err)
 
 void tm_painter_free(struct tm_painter *p)
 {
+  int i, k;
+
   if(!p)
     return;
+  for(i = 0; i < p->n_bases; i++) {
+    for(k = 0; k < TM_PIN_PHASES; k++) {
+      tm_sprite_release(&p->bases[i].s[k][0]);
+      tm_sprite_release(&p->bases[i].s[k][1]);
+    }
+  }
   cairo_font_options_destroy(p->opts);
   tm_font_free(p->bold);
   free(p);
@@ -548,9 +604,7 @@ void tm_pin_sprites_draw(struct tm_painter *p, struct tm_pin_sprites *ps,
     for(s = 0; s < TM_STATUS_COUNT; s++) {
       struct tm_sprite *out = &ps->s[s][phase][dpr - 1];
 
-      sprite_alloc(out, base.w, base.h, base.ox, base.oy);
-      memcpy(out->px, base.px, (size_t)base.w * (size_t)base.h *
-             sizeof(*base.px));
+      sprite_copy(out, &base);
       cr = pin_cairo(out, dpr, left, up, fx, fy, ps->scale);
       pin_face(p, cr, st, (enum tm_status)s);
       sprite_done(cr);
@@ -600,23 +654,96 @@ void tm_pin_sprites_free(struct tm_pin_sprites *ps)
   free(ps);
 }
 
+/* Half the width of a cluster sprite at 1x, less its centre pixel. */
+static int cluster_half(double radius)
+{
+  return (int)ceil(radius * 1.25) + 2;
+}
+
+static void cluster_sprite_alloc(struct tm_sprite *s, int dpr, int half)
+{
+  sprite_alloc(s, dpr * (2 * half + 1), dpr * (2 * half + 1), -dpr * half,
+               -dpr * half);
+}
+
+/* A cairo context on s, 1 unit = 1 CSS px, with the symbol's centre at the
+ * sprite's centre pixel plus the sub-pixel step (fx, fy). */
+static cairo_t *cluster_cairo(struct tm_sprite *s, int dpr, int half, int fx,
+                              int fy)
+{
+  cairo_t *cr = sprite_cairo(s);
+
+  cairo_scale(cr, dpr, dpr);
+  cairo_translate(cr, half + (double)fx / TM_SUBPIXEL,
+                  half + (double)fy / TM_SUBPIXEL);
+  return cr;
+}
+
+/* p's base for this radius at phase (step fx, fy), drawn now if p has not
+ * drawn it yet; NULL once p holds MAX_CLUSTER_BASES other radii. Each
+ * painter keeps its own, so threads share nothing. */
+static const struct cluster_base *cluster_base(struct tm_painter *p,
+                                               bool shadow, double radius,
+                                               int fx, int fy)
+{
+  int phase = fy * TM_SUBPIXEL + fx;
+  struct cluster_base *b = NULL;
+  int i, dpr;
+
+  for(i = 0; i < p->n_bases && !b; i++) {
+    if(p->bases[i].radius == radius && p->bases[i].shadow == shadow)
+      b = &p->bases[i];
+  }
+  if(!b) {
+    if(p->n_bases == MAX_CLUSTER_BASES)
+      return NULL;
+    b = &p->bases[p->n_bases++];
+    b->radius = radius;
+    b->shadow = shadow;
+  }
+  if(!b->drawn[phase]) {
+    int half = cluster_half(radius);
+
+    for(dpr = 1; dpr <= 2; dpr++) {
+      struct tm_sprite *s = &b->s[phase][dpr - 1];
+      cairo_t *cr;
+
+      cluster_sprite_alloc(s, dpr, half);
+      cr = cluster_cairo(s, dpr, half, fx, fy);
+      cluster_base_draw(cr, shadow, radius);
+      sprite_done(cr);
+    }
+    b->drawn[phase] = true;
+  }
+  return b;
+}
+
+/* The base is copied, not drawn: the same operations on the same pixels,
+ * so the same result as drawing the whole symbol (as for pins). */
 void tm_render_cluster(struct tm_painter *p, const struct tm_style *st,
                        const size_t counts[TM_STATUS_COUNT], double radius,
                        int fx, int fy, struct tm_sprite *out1,
                        struct tm_sprite *out2)
 {
-  int half = (int)ceil(radius * 1.25) + 2;
+  struct tm_sprite *out[2] = { out1, out2 };
+  int half = cluster_half(radius);
+  const struct cluster_base *b = NULL;
   int dpr;
 
-  sprite_alloc(out1, 2 * half + 1, 2 * half + 1, -half, -half);
-  sprite_alloc(out2, 4 * half + 2, 4 * half + 2, -2 * half, -2 * half);
+  if(fx >= 0 && fx < TM_SUBPIXEL && fy >= 0 && fy < TM_SUBPIXEL)
+    b = cluster_base(p, st->pin.shadow, radius, fx, fy);
   for(dpr = 1; dpr <= 2; dpr++) {
-    cairo_t *cr = sprite_cairo(dpr == 1 ? out1 : out2);
+    struct tm_sprite *s = out[dpr - 1];
+    cairo_t *cr;
 
-    cairo_scale(cr, dpr, dpr);
-    cairo_translate(cr, half + (double)fx / TM_SUBPIXEL,
-                    half + (double)fy / TM_SUBPIXEL);
-    cluster_draw(p, cr, st, counts, radius);
+    if(b)
+      sprite_copy(s, &b->s[fy * TM_SUBPIXEL + fx][dpr - 1]);
+    else
+      cluster_sprite_alloc(s, dpr, half);
+    cr = cluster_cairo(s, dpr, half, fx, fy);
+    if(!b)
+      cluster_base_draw(cr, st->pin.shadow, radius);
+    cluster_face_draw(p, cr, st, counts, radius);
     sprite_done(cr);
   }
   sprite_pair_trim(out1, out2);
