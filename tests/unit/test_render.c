@@ -297,6 +297,57 @@ static void cluster_ring_should_show_the_mix(void **state)
   tm_style_free(st);
 }
 
+static bool sprites_equal(const struct tm_sprite *x, const struct tm_sprite *y)
+{
+  return x->w == y->w && x->h == y->h && x->ox == y->ox && x->oy == y->oy &&
+         x->bx0 == y->bx0 && x->by0 == y->by0 && x->bx1 == y->bx1 &&
+         x->by1 == y->by1 &&
+         !memcmp(x->px, y->px, (size_t)x->w * (size_t)x->h * 4);
+}
+
+/* A painter copies a cluster's shadow and disc once it has drawn them for
+ * that radius and step; past its 16 radii it draws them whole. All three
+ * ways must give the same pixels. */
+static void cluster_should_not_depend_on_what_was_drawn_before(void **state)
+{
+  struct tm_style *st = support_style_from(STYLE_JSON(
+    "{\"width\": 26, \"height\": 38, \"outline\": 2,"
+    " \"shadow\": true}"), NULL);
+  struct tm_painter *fresh = painter(), *used = painter();
+  struct tm_sprite a1 = { 0 }, a2 = { 0 }, b1 = { 0 }, b2 = { 0 };
+  size_t counts[TM_STATUS_COUNT] = { 5, 2, 9, 1 };
+  size_t other[TM_STATUS_COUNT] = { 0, 40, 0, 3 };
+  int r, fx, fy;
+
+  (void)state;
+  for(fy = 0; fy < TM_SUBPIXEL; fy += 3) {
+    for(fx = 0; fx < TM_SUBPIXEL; fx += 2) {
+      tm_render_cluster(fresh, st, counts, 17.5, fx, fy, &a1, &a2);
+      /* the base copied, after other counts at the same radius */
+      tm_render_cluster(used, st, other, 17.5, fx, fy, &b1, &b2);
+      tm_render_cluster(used, st, counts, 17.5, fx, fy, &b1, &b2);
+      assert_true(sprites_equal(&a1, &b1));
+      assert_true(sprites_equal(&a2, &b2));
+    }
+  }
+  /* drawn whole, once the painter is full of other radii */
+  for(r = 0; r < 20; r++)
+    tm_render_cluster(used, st, other, 8 + r, 0, 0, &b1, &b2);
+  tm_render_cluster(used, st, counts, 31.25, 3, 1, &b1, &b2);
+  tm_painter_free(fresh);
+  fresh = painter();
+  tm_render_cluster(fresh, st, counts, 31.25, 3, 1, &a1, &a2);
+  assert_true(sprites_equal(&a1, &b1));
+  assert_true(sprites_equal(&a2, &b2));
+  tm_sprite_release(&a1);
+  tm_sprite_release(&a2);
+  tm_sprite_release(&b1);
+  tm_sprite_release(&b2);
+  tm_painter_free(fresh);
+  tm_painter_free(used);
+  tm_style_free(st);
+}
+
 static void composite_should_be_exact_over(void **state)
 {
   uint32_t px[4 * 4], spx[2 * 1] = { 0x80800000u, 0xff00ff00u };
@@ -350,6 +401,7 @@ int main(void)
     cmocka_unit_test(tip_should_sit_on_the_anchor),
     cmocka_unit_test(each_status_should_have_its_own_glyph),
     cmocka_unit_test(cluster_ring_should_show_the_mix),
+    cmocka_unit_test(cluster_should_not_depend_on_what_was_drawn_before),
     cmocka_unit_test(composite_should_be_exact_over),
   };
 
