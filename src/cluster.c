@@ -44,13 +44,6 @@ static int cell_cmp(const void *a, const void *b)
   return (x->g > y->g) - (x->g < y->g);
 }
 
-static int size_cmp(const void *a, const void *b)
-{
-  size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-  return (x > y) - (x < y);
-}
-
 /* First entry of the sorted cells with (cx, cy) >= (cx, cy) given. */
 static size_t cell_lower(const struct cell_ref *cells, size_t n, int64_t cx,
                          int64_t cy)
@@ -66,6 +59,58 @@ static size_t cell_lower(const struct cell_ref *cells, size_t n, int64_t cx,
       hi = mid;
   }
   return lo;
+}
+
+static int bits_of(uint64_t v)
+{
+  int n = 0;
+
+  while(v) {
+    n++;
+    v >>= 1;
+  }
+  return n;
+}
+
+/* Sorts cells (made in group order) by cx, cy, then group, as cell_cmp
+ * does: by tm_keysort on one key when the cells' span fits in 64 bits,
+ * as it does for any pin on the map; qsort otherwise. */
+static void sort_cells(struct cell_ref *cells, size_t n)
+{
+  int64_t x0 = INT64_MAX, x1 = INT64_MIN, y0 = INT64_MAX, y1 = INT64_MIN;
+  struct cell_ref *sorted;
+  struct tm_keyed *keyed;
+  int ybits;
+  size_t i;
+
+  if(n < 2)
+    return;
+  for(i = 0; i < n; i++) {
+    x0 = cells[i].cx < x0 ? cells[i].cx : x0;
+    x1 = cells[i].cx > x1 ? cells[i].cx : x1;
+    y0 = cells[i].cy < y0 ? cells[i].cy : y0;
+    y1 = cells[i].cy > y1 ? cells[i].cy : y1;
+  }
+  ybits = bits_of((uint64_t)y1 - (uint64_t)y0);
+  if(bits_of((uint64_t)x1 - (uint64_t)x0) + ybits > 64) {
+    qsort(cells, n, sizeof(*cells), cell_cmp);
+    return;
+  }
+  keyed = tm_xcalloc(n, sizeof(*keyed));
+  for(i = 0; i < n; i++) {
+    uint64_t kx = (uint64_t)cells[i].cx - (uint64_t)x0;
+
+    keyed[i].key = (ybits < 64 ? kx << ybits : 0) |
+                   ((uint64_t)cells[i].cy - (uint64_t)y0);
+    keyed[i].val = i;
+  }
+  tm_keysort(keyed, n);
+  sorted = tm_xcalloc(n, sizeof(*sorted));
+  for(i = 0; i < n; i++)
+    sorted[i] = cells[keyed[i].val];
+  memcpy(cells, sorted, n * sizeof(*cells));
+  free(sorted);
+  free(keyed);
 }
 
 static void group_pos(const struct group *g, int z, double *px, double *py)
@@ -90,12 +135,12 @@ static size_t merge_level(struct group *g, size_t ng, size_t *next, int z,
     cells[i].cy = (int64_t)floor(px[2 * i + 1] / radius);
     cells[i].g = i;
   }
-  qsort(cells, ng, sizeof(*cells), cell_cmp);
+  sort_cells(cells, ng);
 
   for(i = 0; i < ng; i++) {
     struct group seed;
     int64_t cx, cy;
-    int dx, dy;
+    int dx;
 
     if(taken[i])
       continue;
@@ -103,28 +148,27 @@ static size_t merge_level(struct group *g, size_t ng, size_t *next, int z,
     seed = g[i];
     cx = (int64_t)floor(px[2 * i] / radius);
     cy = (int64_t)floor(px[2 * i + 1] / radius);
+    /* The three cells (cx + dx, cy - 1 .. cy + 1) are next to each other
+     * in the sorted cells. */
     for(dx = -1; dx <= 1; dx++) {
-      for(dy = -1; dy <= 1; dy++) {
-        size_t k = cell_lower(cells, ng, cx + dx, cy + dy);
+      size_t k = cell_lower(cells, ng, cx + dx, cy - 1);
 
-        for(; k < ng && cells[k].cx == cx + dx && cells[k].cy == cy + dy;
-            k++) {
-          size_t j = cells[k].g;
-          double ddx, ddy;
+      for(; k < ng && cells[k].cx == cx + dx && cells[k].cy <= cy + 1; k++) {
+        size_t j = cells[k].g;
+        double ddx, ddy;
 
-          if(taken[j])
-            continue;
-          ddx = px[2 * j] - px[2 * i];
-          ddy = px[2 * j + 1] - px[2 * i + 1];
-          if(ddx * ddx + ddy * ddy >= r2)
-            continue;
-          taken[j] = 1;
-          seed.sx += g[j].sx;
-          seed.sy += g[j].sy;
-          seed.n += g[j].n;
-          next[seed.tail] = g[j].head;
-          seed.tail = g[j].tail;
-        }
+        if(taken[j])
+          continue;
+        ddx = px[2 * j] - px[2 * i];
+        ddy = px[2 * j + 1] - px[2 * i + 1];
+        if(ddx * ddx + ddy * ddy >= r2)
+          continue;
+        taken[j] = 1;
+        seed.sx += g[j].sx;
+        seed.sy += g[j].sy;
+        seed.n += g[j].n;
+        next[seed.tail] = g[j].head;
+        seed.tail = g[j].tail;
       }
     }
     /* Every group before i is taken, so out <= i: writing in place only
@@ -137,13 +181,14 @@ static size_t merge_level(struct group *g, size_t ng, size_t *next, int z,
   return out;
 }
 
-/* Turns the groups of two or more pins into the clusters of zoom cz. */
+/* Turns the groups of two or more pins into the clusters of zoom cz.
+ * owner has a zero for each pin, and is left so. */
 static void record_zoom(struct tm_cluster_zoom *cz, const struct group *g,
                         size_t ng, const size_t *next,
                         const struct tm_pins *pins,
-                        const struct tm_pin_style *ps)
+                        const struct tm_pin_style *ps, size_t *owner)
 {
-  size_t i, nc = 0, nm = 0, at = 0;
+  size_t i, nc = 0, nm = 0, at = 0, p;
 
   for(i = 0; i < ng; i++) {
     if(g[i].n >= 2) {
@@ -156,33 +201,41 @@ static void record_zoom(struct tm_cluster_zoom *cz, const struct group *g,
   cz->members = tm_xcalloc(nm ? nm : 1, sizeof(size_t));
   nc = 0;
   for(i = 0; i < ng; i++) {
-    struct tm_cluster *c;
-    size_t *m = cz->members + at;
-    size_t k, p, n = 0;
-    double sx = 0, sy = 0;
-
     if(g[i].n < 2)
       continue;
-    c = &cz->v[nc++];
+    cz->v[nc].members = cz->members + at;
+    at += g[i].n;
+    nc++;
     for(p = g[i].head; p != NONE; p = next[p])
-      m[n++] = p;
-    qsort(m, n, sizeof(*m), size_cmp);
+      owner[p] = nc;            /* its cluster's index + 1 */
+  }
+  /* In pin order, so each cluster's members come out sorted. */
+  for(p = 0; p < pins->n; p++) {
+    if(owner[p]) {
+      struct tm_cluster *c = &cz->v[owner[p] - 1];
+
+      cz->members[c->members - cz->members + c->n++] = p;
+      owner[p] = 0;
+    }
+  }
+  for(i = 0; i < nc; i++) {
+    struct tm_cluster *c = &cz->v[i];
+    double sx = 0, sy = 0;
+    size_t k;
+
     /* Summed in index order, so the centre is the same to the last bit
      * however the groups were merged. */
-    for(k = 0; k < n; k++) {
-      const struct tm_pin *pin = &pins->v[m[k]];
+    for(k = 0; k < c->n; k++) {
+      const struct tm_pin *pin = &pins->v[c->members[k]];
 
       sx += pin->mx;
       sy += pin->my;
       c->counts[pin->status]++;
     }
-    c->mx = sx / (double)n;
-    c->my = sy / (double)n;
+    c->mx = sx / (double)c->n;
+    c->my = sy / (double)c->n;
     tm_merc_to_lonlat(c->mx, c->my, &c->lon, &c->lat);
-    c->members = m;
-    c->n = n;
-    c->radius = tm_cluster_radius(ps, n);
-    at += n;
+    c->radius = tm_cluster_radius(ps, c->n);
   }
 }
 
@@ -231,7 +284,7 @@ struct tm_clusters *tm_clusters_build(const struct tm_pins *pins,
 {
   struct tm_clusters *c = tm_xcalloc(1, sizeof(*c));
   struct group *g;
-  size_t *next;
+  size_t *next, *owner;
   size_t i, ng = 0;
   int z, top;
 
@@ -248,6 +301,7 @@ struct tm_clusters *tm_clusters_build(const struct tm_pins *pins,
 
   g = tm_xcalloc(pins->n, sizeof(*g));
   next = tm_xcalloc(pins->n, sizeof(*next));
+  owner = tm_xcalloc(pins->n, sizeof(*owner));
   for(i = 0; i < pins->n; i++) {
     const struct tm_pin *p = &pins->v[i];
 
@@ -272,8 +326,10 @@ struct tm_clusters *tm_clusters_build(const struct tm_pins *pins,
       ng = merge_level(g, ng, next, z, st->cluster.radius);
     } while(ng < before && ++pass < MAX_PASSES);
     if(z <= maxzoom)
-      record_zoom(&c->zoom[z - minzoom], g, ng, next, pins, &st->pin);
+      record_zoom(&c->zoom[z - minzoom], g, ng, next, pins, &st->pin,
+                  owner);
   }
+  free(owner);
   free(next);
   free(g);
   return c;

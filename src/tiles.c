@@ -119,11 +119,6 @@ struct order_key {
   size_t idx;
 };
 
-struct pair {
-  uint32_t x, y;
-  size_t item;
-};
-
 /* North first (drawn first, so southern pins end up on top), then code,
  * then index. */
 static int order_cmp(const void *a, const void *b)
@@ -137,17 +132,6 @@ static int order_cmp(const void *a, const void *b)
   if(c)
     return c;
   return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-static int pair_cmp(const void *a, const void *b)
-{
-  const struct pair *p = a, *q = b;
-
-  if(p->x != q->x)
-    return p->x < q->x ? -1 : 1;
-  if(p->y != q->y)
-    return p->y < q->y ? -1 : 1;
-  return (p->item > q->item) - (p->item < q->item);
 }
 
 static bool pin_drawable(const struct tm_pin *p)
@@ -195,7 +179,7 @@ static void plan_zoom(struct zoom_plan *zp, const size_t *order,
   const struct tm_cluster_zoom *cz = zp->cz;
   unsigned char *clustered = tm_xcalloc(pins->n ? pins->n : 1, 1);
   struct order_key *ck;
-  struct pair *pairs = NULL;
+  struct tm_keyed *pairs = NULL;  /* key: tile x << z | y; val: item */
   size_t npairs = 0, cap = 0, i, k;
   int64_t world = (int64_t)T1 << zp->z;
 
@@ -265,30 +249,28 @@ static void plan_zoom(struct zoom_plan *zp, const size_t *order,
     for(tx = tx0; tx <= tx1; tx++) {
       for(ty = ty0; ty <= ty1; ty++) {
         tm_xgrow((void **)&pairs, &cap, npairs + 1, sizeof(*pairs));
-        pairs[npairs].x = (uint32_t)tx;
-        pairs[npairs].y = (uint32_t)ty;
-        pairs[npairs].item = i;
+        pairs[npairs].key = (uint64_t)tx << zp->z | (uint64_t)ty;
+        pairs[npairs].val = i;
         npairs++;
       }
     }
   }
-  if(npairs > 1)
-    qsort(pairs, npairs, sizeof(*pairs), pair_cmp);
+  /* By tile, then item (the pairs are made in item order). */
+  tm_keysort(pairs, npairs);
   zp->refs = tm_xcalloc(npairs ? npairs : 1, sizeof(*zp->refs));
   zp->tiles = tm_xcalloc(npairs ? npairs : 1, sizeof(*zp->tiles));
   zp->n_tiles = 0;
   for(i = 0; i < npairs; i++) {
     struct tile_job *t = &zp->tiles[zp->n_tiles ? zp->n_tiles - 1 : 0];
 
-    if(!zp->n_tiles || (uint32_t)t->x != pairs[i].x ||
-       (uint32_t)t->y != pairs[i].y) {
+    if(!zp->n_tiles || pairs[i].key != pairs[i - 1].key) {
       t = &zp->tiles[zp->n_tiles++];
-      t->x = (int)pairs[i].x;
-      t->y = (int)pairs[i].y;
+      t->x = (int)(pairs[i].key >> zp->z);
+      t->y = (int)(pairs[i].key & (((uint64_t)1 << zp->z) - 1));
       t->first = i;
       t->count = 0;
     }
-    zp->refs[i] = pairs[i].item;
+    zp->refs[i] = pairs[i].val;
     t->count++;
   }
   free(pairs);

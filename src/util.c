@@ -328,3 +328,48 @@ bool tm_is_sha256_hex(const char *s)
       return false;
   return !s[64];
 }
+
+/* Least significant digit first, RADIX_BITS at a time, only over the bits
+ * some key has; a pass where every record has the same digit is skipped.
+ * Each pass is a stable counting sort, so the whole sort is stable. */
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+
+void tm_keysort(struct tm_keyed *v, size_t n)
+{
+  struct tm_keyed *tmp, *src = v, *dst;
+  uint64_t any = 0;
+  size_t *count, i;
+  int shift;
+
+  if(n < 2)
+    return;
+  for(i = 0; i < n; i++)
+    any |= v[i].key;
+  tmp = tm_xcalloc(n, sizeof(*tmp));
+  count = tm_xcalloc(RADIX_SIZE, sizeof(*count));
+  dst = tmp;
+  for(shift = 0; shift < 64 && (any >> shift); shift += RADIX_BITS) {
+    size_t sum = 0, b;
+
+    memset(count, 0, RADIX_SIZE * sizeof(*count));
+    for(i = 0; i < n; i++)
+      count[(src[i].key >> shift) & (RADIX_SIZE - 1)]++;
+    if(count[(src[0].key >> shift) & (RADIX_SIZE - 1)] == n)
+      continue;
+    for(b = 0; b < RADIX_SIZE; b++) {
+      size_t c = count[b];
+
+      count[b] = sum;
+      sum += c;
+    }
+    for(i = 0; i < n; i++)
+      dst[count[(src[i].key >> shift) & (RADIX_SIZE - 1)]++] = src[i];
+    dst = src;
+    src = src == v ? tmp : v;
+  }
+  if(src != v)
+    memcpy(v, src, n * sizeof(*v));
+  free(count);
+  free(tmp);
+}

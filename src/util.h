@@ -1,4 +1,5 @@
-/* util.h - allocation that never returns NULL, string pools, number parsing.
+/* util.h - allocation that never returns NULL, string pools, number parsing,
+ * a keyed sort.
  *
  * trustmap is a batch tool: running out of memory ends the run with a
  * message (tm_oom) instead of threading NULL checks through every stage.
@@ -9,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define TM_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -72,5 +74,16 @@ bool tm_is_sha256_hex(const char *s);
  * sequence replaced by U+FFFD. Writers use it so every output is UTF-8
  * whatever reached them. */
 const char *tm_utf8_or_fixed(const char *s, char **owned);
+
+/* A record for tm_keysort(): a key and what it stands for. */
+struct tm_keyed {
+  uint64_t key;
+  size_t val;
+};
+
+/* Sorts v[0..n) by key, stably: records with equal keys keep their order.
+ * A radix sort with no comparison callback, for the millions of records a
+ * national dataset makes at each zoom. */
+void tm_keysort(struct tm_keyed *v, size_t n);
 
 #endif /* TM_UTIL_H */

@@ -333,6 +333,53 @@ static void xasprintf_should_format_any_length(void **state)
   free(s);
 }
 
+static int keyed_cmp(const void *a, const void *b)
+{
+  const struct tm_keyed *x = a, *y = b;
+
+  if(x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return (x->val > y->val) - (x->val < y->val);
+}
+
+/* Against qsort by (key, val): the records start in val order, so a
+ * stable sort by key alone must give the same sequence. Keys of each
+ * width, with many repeats, and one empty and one single record. */
+static void keysort_should_sort_stably_by_key(void **state)
+{
+  static const int widths[] = { 1, 7, 11, 12, 22, 33, 63, 64 };
+  size_t n = 5000, i, w;
+  struct tm_keyed *a = calloc(n, sizeof(*a)), *b = calloc(n, sizeof(*b));
+  uint64_t seed = 88172645463325252u;
+
+  (void)state;
+  for(w = 0; w < TM_ARRAY_LEN(widths); w++) {
+    uint64_t mask = widths[w] == 64 ? UINT64_MAX
+                                    : ((uint64_t)1 << widths[w]) - 1;
+
+    for(i = 0; i < n; i++) {
+      seed ^= seed << 13;
+      seed ^= seed >> 7;
+      seed ^= seed << 17;
+      /* a few distinct high parts, so equal keys are common */
+      a[i].key = (seed & mask) & ~(mask >> 3 & (i % 3 ? mask : 0));
+      a[i].val = i;
+    }
+    memcpy(b, a, n * sizeof(*a));
+    tm_keysort(a, n);
+    qsort(b, n, sizeof(*b), keyed_cmp);
+    assert_memory_equal(a, b, n * sizeof(*a));
+  }
+  tm_keysort(a, 0);
+  a[0].key = 9;
+  a[0].val = 4;
+  tm_keysort(a, 1);
+  assert_int_equal(a[0].key, 9);
+  assert_int_equal(a[0].val, 4);
+  free(a);
+  free(b);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -357,6 +404,7 @@ int main(void)
     cmocka_unit_test(strpool_should_hold_strings_larger_than_a_block),
     cmocka_unit_test(xgrow_should_keep_contents_and_reach_need),
     cmocka_unit_test(xasprintf_should_format_any_length),
+    cmocka_unit_test(keysort_should_sort_stably_by_key),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
