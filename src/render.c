@@ -654,8 +654,7 @@ void tm_pin_sprites_free(struct tm_pin_sprites *ps)
   free(ps);
 }
 
-/* Half the width of a cluster sprite at 1x, less its centre pixel. */
-static int cluster_half(double radius)
+int tm_cluster_sprite_half(double radius)
 {
   return (int)ceil(radius * 1.25) + 2;
 }
@@ -702,7 +701,7 @@ static const struct cluster_base *cluster_base(struct tm_painter *p,
     b->shadow = shadow;
   }
   if(!b->drawn[phase]) {
-    int half = cluster_half(radius);
+    int half = tm_cluster_sprite_half(radius);
 
     for(dpr = 1; dpr <= 2; dpr++) {
       struct tm_sprite *s = &b->s[phase][dpr - 1];
@@ -726,7 +725,7 @@ void tm_render_cluster(struct tm_painter *p, const struct tm_style *st,
                        struct tm_sprite *out2)
 {
   struct tm_sprite *out[2] = { out1, out2 };
-  int half = cluster_half(radius);
+  int half = tm_cluster_sprite_half(radius);
   const struct cluster_base *b = NULL;
   int dpr;
 

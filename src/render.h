@@ -128,6 +128,10 @@ void tm_render_cluster(struct tm_painter *p, const struct tm_style *st,
                        int fx, int fy, struct tm_sprite *out1,
                        struct tm_sprite *out2);
 
+/* How far a cluster sprite reaches from its centre pixel at 1x, in
+ * pixels: it is 2 * half + 1 pixels square (twice that at @2x). */
+int tm_cluster_sprite_half(double radius);
+
 /* Frees a sprite's pixels (the struct itself belongs to the caller). */
 void tm_sprite_release(struct tm_sprite *s);
 

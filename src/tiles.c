@@ -164,12 +164,6 @@ static size_t *pin_order(const struct tm_pins *pins, size_t *n)
   return order;
 }
 
-static int cluster_half(double radius)
-{
-  /* The sprite tm_render_cluster() draws into reaches this far. */
-  return (int)ceil(radius * 1.25) + 2;
-}
-
 /* Step 2: items in drawing order with their boxes, and the tiles. When
  * with_tiles is false only the items are made (window rendering). */
 static void plan_zoom(struct zoom_plan *zp, const size_t *order,
@@ -219,7 +213,7 @@ static void plan_zoom(struct zoom_plan *zp, const size_t *order,
   for(i = 0; i < cz->n; i++) {
     const struct tm_cluster *cl = &cz->v[ck[i].idx];
     struct item *it = &zp->items[zp->n_items++];
-    int half = cluster_half(cl->radius);
+    int half = tm_cluster_sprite_half(cl->radius);
 
     it->kind = ITEM_CLUSTER;
     it->idx = ck[i].idx;
