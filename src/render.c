@@ -62,6 +62,7 @@ struct tm_painter {
 struct tm_pin_sprites {
   const struct tm_style *st;    /* borrowed */
   double scale;
+  bool drawn[TM_PIN_PHASES];
   struct tm_sprite s[TM_STATUS_COUNT][TM_PIN_PHASES][2];
 };
 
@@ -613,6 +614,12 @@ void tm_pin_sprites_draw(struct tm_painter *p, struct tm_pin_sprites *ps,
   for(s = 0; s < TM_STATUS_COUNT; s++)
     sprite_pair_trim(&ps->s[s][phase][0], &ps->s[s][phase][1]);
   tm_sprite_release(&base);
+  ps->drawn[phase] = true;
+}
+
+bool tm_pin_sprites_drawn(const struct tm_pin_sprites *ps, int phase)
+{
+  return ps->drawn[phase];
 }
 
 enum tm_rc tm_pin_sprites_new(struct tm_painter *p, const struct tm_style *st,

@@ -105,13 +105,16 @@ enum tm_rc tm_pin_sprites_new(struct tm_painter *p, const struct tm_style *st,
                               struct tm_error *err) TM_MUST_CHECK;
 /* Or in parts, on several threads: an empty set (st is borrowed, and must
  * outlive it), then tm_pin_sprites_draw() once for each phase 0 ..
- * TM_PIN_PHASES-1, from any thread with its own painter. The phase is
- * fy * TM_SUBPIXEL + fx. */
+ * TM_PIN_PHASES-1 that is needed, from any thread with its own painter.
+ * The phase is fy * TM_SUBPIXEL + fx. */
 enum tm_rc tm_pin_sprites_alloc(const struct tm_style *st, double pin_scale,
                                 struct tm_pin_sprites **out,
                                 struct tm_error *err) TM_MUST_CHECK;
 void tm_pin_sprites_draw(struct tm_painter *p, struct tm_pin_sprites *ps,
                          int phase);
+/* Whether tm_pin_sprites_draw() has drawn this phase; until it has, the
+ * phase's sprites are empty. */
+bool tm_pin_sprites_drawn(const struct tm_pin_sprites *ps, int phase);
 /* dpr is 1 or 2; fx, fy in 0..TM_SUBPIXEL-1. */
 const struct tm_sprite *tm_pin_sprite(const struct tm_pin_sprites *ps,
                                       enum tm_status s, int fx, int fy,

@@ -2,7 +2,8 @@
  *
  * Per zoom:
  *   1. cluster.c says which pins are clustered; the rest are drawn singly
- *      at the zoom's pin_scale.
+ *      at the zoom's pin_scale, from sprites drawn for the sub-pixel steps
+ *      they sit on (each step once per scale, on all workers).
  *   2. Each pin or cluster (an "item", in drawing order) is snapped to the
  *      sub-pixel grid; its inked box gives the tiles it touches. Sorting
  *      (tile, item) pairs groups the items of each tile, in drawing order.
@@ -104,7 +105,9 @@ struct run {
   struct tm_tilecache **shard_caches;  /* merge: shard k's is [k - 1] */
   struct zoom_plan *zp;
   struct tm_pin_sprites *drawing; /* set: the workers draw its phases
-                                     instead of zp's tiles */
+                                     draw_phases instead of zp's tiles */
+  int draw_phases[TM_PIN_PHASES];
+  int n_draw_phases;
   struct tile_result *res;
   int *owner;                  /* merge: the shard of each tile of zp */
   struct tm_pin_sprites *sprites[MAX_SCALES]; /* drawn so far, owned */
@@ -164,22 +167,58 @@ static size_t *pin_order(const struct tm_pins *pins, size_t *n)
   return order;
 }
 
-/* Step 2: items in drawing order with their boxes, and the tiles. When
- * with_tiles is false only the items are made (window rendering). */
-static void plan_zoom(struct zoom_plan *zp, const size_t *order,
-                      size_t n_order, bool with_tiles)
+/* A byte per pin: 1 if it is in one of cz's clusters. Caller frees. */
+static unsigned char *clustered_pins(const struct tm_pins *pins,
+                                     const struct tm_cluster_zoom *cz)
 {
-  const struct tm_pins *pins = zp->pins;
-  const struct tm_cluster_zoom *cz = zp->cz;
   unsigned char *clustered = tm_xcalloc(pins->n ? pins->n : 1, 1);
-  struct order_key *ck;
-  struct tm_keyed *pairs = NULL;  /* key: tile x << z | y; val: item */
-  size_t npairs = 0, cap = 0, i, k;
-  int64_t world = (int64_t)T1 << zp->z;
+  size_t i, k;
 
   for(i = 0; i < cz->n; i++)
     for(k = 0; k < cz->v[i].n; k++)
       clustered[cz->v[i].members[k]] = 1;
+  return clustered;
+}
+
+_Static_assert(TM_PIN_PHASES <= 32, "phases_needed() keeps a bit per phase");
+
+/* The sub-pixel steps the single pins of zoom z sit on, a bit per phase
+ * (render.h): only their sprites need drawing. Where most pins are
+ * clustered (low zooms) that is a few of the TM_PIN_PHASES. */
+static uint32_t phases_needed(const struct tm_pins *pins,
+                              const unsigned char *clustered,
+                              const size_t *order, size_t n_order, int z)
+{
+  const uint32_t all = (uint32_t)((1ull << TM_PIN_PHASES) - 1);
+  uint32_t need = 0;
+  size_t i;
+
+  for(i = 0; i < n_order && need != all; i++) {
+    const struct tm_pin *p = &pins->v[order[i]];
+    struct tm_anchor a;
+
+    if(clustered[order[i]])
+      continue;
+    a = tm_tileplan_anchor(p->mx, p->my, z);
+    need |= (uint32_t)1 << (a.fy * TM_SUBPIXEL + a.fx);
+  }
+  return need;
+}
+
+/* Step 2: items in drawing order with their boxes, and the tiles. When
+ * with_tiles is false only the items are made (window rendering). The
+ * sprites of every phase phases_needed() gives must be drawn: a pin whose
+ * sprite is empty is left out. */
+static void plan_zoom(struct zoom_plan *zp, const size_t *order,
+                      size_t n_order, const unsigned char *clustered,
+                      bool with_tiles)
+{
+  const struct tm_pins *pins = zp->pins;
+  const struct tm_cluster_zoom *cz = zp->cz;
+  struct order_key *ck;
+  struct tm_keyed *pairs = NULL;  /* key: tile x << z | y; val: item */
+  size_t npairs = 0, cap = 0, i;
+  int64_t world = (int64_t)T1 << zp->z;
 
   zp->items = tm_xcalloc(n_order + cz->n + 1, sizeof(*zp->items));
   zp->n_items = 0;
@@ -224,7 +263,6 @@ static void plan_zoom(struct zoom_plan *zp, const size_t *order,
     it->y1 = it->a.y + half + 1;
   }
   free(ck);
-  free(clustered);
   if(!with_tiles)
     return;
 
@@ -441,7 +479,7 @@ static enum tm_rc do_tile(struct worker *w, size_t t)
 /* What the workers share out: sprite phases, or the zoom's tiles. */
 static size_t run_tasks(const struct run *run)
 {
-  return run->drawing ? TM_PIN_PHASES : run->zp->n_tiles;
+  return run->drawing ? (size_t)run->n_draw_phases : run->zp->n_tiles;
 }
 
 static void *worker_main(void *arg)
@@ -456,7 +494,7 @@ static void *worker_main(void *arg)
     if(t >= n)
       break;
     if(run->drawing) {
-      tm_pin_sprites_draw(w->painter, run->drawing, (int)t);
+      tm_pin_sprites_draw(w->painter, run->drawing, run->draw_phases[t]);
       continue;
     }
     if(do_tile(w, t)) {
@@ -594,35 +632,46 @@ static void available_add(cJSON *tiles, const struct zoom_plan *zp,
   }
 }
 
-/* The sprites for pin_scale, from the cache or drawn now by all workers.
- * There are only a few scales (cluster.h), so each is drawn once. */
+/* The sprites for pin_scale with at least the phases in need drawn, from
+ * the cache, the missing phases drawn now by all workers. There are only a
+ * few scales (cluster.h), so each phase is drawn once. */
 static enum tm_rc sprites_for(struct run *run, struct worker *ws, int jobs,
                               const struct tm_style *st, double scale,
+                              uint32_t need,
                               const struct tm_pin_sprites **out,
                               struct tm_error *err)
 {
   struct tm_pin_sprites **cache = run->sprites;
-  enum tm_rc rc;
+  struct tm_pin_sprites *ps = NULL;
+  enum tm_rc rc = TM_OK;
   int i;
 
-  for(i = 0; i < run->n_sprites; i++) {
-    if(tm_pin_sprites_scale(cache[i]) == scale) {
-      *out = cache[i];
-      return TM_OK;
+  for(i = 0; i < run->n_sprites && !ps; i++) {
+    if(tm_pin_sprites_scale(cache[i]) == scale)
+      ps = cache[i];
+  }
+  if(!ps) {
+    if(run->n_sprites == MAX_SCALES) {
+      tm_pin_sprites_free(cache[0]);
+      memmove(cache, cache + 1, (MAX_SCALES - 1) * sizeof(*cache));
+      run->n_sprites--;
     }
+    rc = tm_pin_sprites_alloc(st, scale, &ps, err);
+    if(rc)
+      return rc;
+    cache[run->n_sprites++] = ps;
   }
-  if(run->n_sprites == MAX_SCALES) {
-    tm_pin_sprites_free(cache[0]);
-    memmove(cache, cache + 1, (MAX_SCALES - 1) * sizeof(*cache));
-    run->n_sprites--;
+  run->n_draw_phases = 0;
+  for(i = 0; i < TM_PIN_PHASES; i++) {
+    if((need >> i & 1) && !tm_pin_sprites_drawn(ps, i))
+      run->draw_phases[run->n_draw_phases++] = i;
   }
-  rc = tm_pin_sprites_alloc(st, scale, &cache[run->n_sprites], err);
-  if(rc)
-    return rc;
-  run->drawing = cache[run->n_sprites];
-  rc = run_workers(ws, jobs, run, err);
-  run->drawing = NULL;
-  *out = cache[run->n_sprites++];
+  if(run->n_draw_phases) {
+    run->drawing = ps;
+    rc = run_workers(ws, jobs, run, err);
+    run->drawing = NULL;
+  }
+  *out = ps;
   return rc;
 }
 
@@ -635,6 +684,7 @@ static enum tm_rc plan_at(struct zoom_plan *zp, int z,
                           struct run *run, struct worker *ws, int jobs,
                           struct tm_error *err)
 {
+  unsigned char *clustered;
   enum tm_rc rc;
 
   memset(zp, 0, sizeof(*zp));
@@ -642,12 +692,14 @@ static enum tm_rc plan_at(struct zoom_plan *zp, int z,
   zp->pins = pins;
   zp->st = st;
   zp->cz = tm_clusters_at(clusters, z);
-  rc = sprites_for(run, ws, jobs, st, zp->cz->pin_scale, &zp->sprites,
-                   err);
-  if(rc)
-    return rc;
-  plan_zoom(zp, order, n_order, true);
-  return TM_OK;
+  clustered = clustered_pins(pins, zp->cz);
+  rc = sprites_for(run, ws, jobs, st, zp->cz->pin_scale,
+                   phases_needed(pins, clustered, order, n_order, z),
+                   &zp->sprites, err);
+  if(!rc)
+    plan_zoom(zp, order, n_order, clustered, true);
+  free(clustered);
+  return rc;
 }
 
 /* What tile tj costs to make, for the partition (shard.h). */
@@ -890,9 +942,12 @@ enum tm_rc tm_tiles_render_window(const struct tm_pins *pins,
   rc = tm_pin_sprites_new(painter, st, zp.cz->pin_scale, &sprites, err);
   if(!rc) {
     zp.sprites = sprites;
+    unsigned char *clustered = clustered_pins(pins, zp.cz);
+
     order = pin_order(pins, &n_order);
-    plan_zoom(&zp, order, n_order, false);
+    plan_zoom(&zp, order, n_order, clustered, false);
     free(order);
+    free(clustered);
     tm_canvas_init(&c, px, w, h, gx, gy);
     draw_items(&zp, NULL, zp.n_items, painter, &cl1, &cl2,
                dpr == 1 ? &c : NULL, dpr == 2 ? &c : NULL);

@@ -305,6 +305,48 @@ static bool sprites_equal(const struct tm_sprite *x, const struct tm_sprite *y)
          !memcmp(x->px, y->px, (size_t)x->w * (size_t)x->h * 4);
 }
 
+/* Phases drawn one by one, in any order, are the phases of a whole set;
+ * a phase not drawn yet is empty and says so. */
+static void sprite_phases_should_draw_alone(void **state)
+{
+  struct tm_style *st = support_style_from(STYLE_JSON(
+    "{\"width\": 26, \"height\": 38, \"outline\": 2,"
+    " \"shadow\": true}"), NULL);
+  struct tm_painter *p = painter();
+  struct tm_pin_sprites *whole = sprites(p, st, 0.7), *parts = NULL;
+  struct tm_error err = { 0 };
+  int phase, s, dpr;
+
+  (void)state;
+  assert_int_equal(tm_pin_sprites_alloc(st, 0.7, &parts, &err), TM_OK);
+  for(phase = 0; phase < TM_PIN_PHASES; phase++)
+    assert_false(tm_pin_sprites_drawn(parts, phase));
+  tm_pin_sprites_draw(p, parts, 9);
+  tm_pin_sprites_draw(p, parts, 2);
+  for(phase = 0; phase < TM_PIN_PHASES; phase++) {
+    int fx = phase % TM_SUBPIXEL, fy = phase / TM_SUBPIXEL;
+    bool drawn = phase == 9 || phase == 2;
+
+    assert_int_equal(tm_pin_sprites_drawn(parts, phase), drawn);
+    for(s = 0; s < TM_STATUS_COUNT; s++) {
+      for(dpr = 1; dpr <= 2; dpr++) {
+        const struct tm_sprite *a = tm_pin_sprite(whole, s, fx, fy, dpr);
+        const struct tm_sprite *b = tm_pin_sprite(parts, s, fx, fy, dpr);
+
+        if(drawn)
+          assert_true(sprites_equal(a, b));
+        else
+          assert_true(b->bx0 >= b->bx1);
+      }
+    }
+  }
+  tm_pin_sprites_free(whole);
+  tm_pin_sprites_free(parts);
+  tm_painter_free(p);
+  tm_style_free(st);
+}
+
+
 /* A painter copies a cluster's shadow and disc once it has drawn them for
  * that radius and step; past its 16 radii it draws them whole. All three
  * ways must give the same pixels. */
@@ -402,6 +444,7 @@ int main(void)
     cmocka_unit_test(each_status_should_have_its_own_glyph),
     cmocka_unit_test(cluster_ring_should_show_the_mix),
     cmocka_unit_test(cluster_should_not_depend_on_what_was_drawn_before),
+    cmocka_unit_test(sprite_phases_should_draw_alone),
     cmocka_unit_test(composite_should_be_exact_over),
   };
 
