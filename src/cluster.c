@@ -213,8 +213,9 @@ static void record_zoom(struct tm_cluster_zoom *cz, const struct group *g,
   for(p = 0; p < pins->n; p++) {
     if(owner[p]) {
       struct tm_cluster *c = &cz->v[owner[p] - 1];
+      size_t first = (size_t)(c->members - cz->members);
 
-      cz->members[c->members - cz->members + c->n++] = p;
+      cz->members[first + c->n++] = p;
       owner[p] = 0;
     }
   }

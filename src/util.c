@@ -1,4 +1,5 @@
-/* util.c - allocation, string pools and locale-independent parsing.
+/* util.c - allocation, string pools, locale-independent parsing, and a
+ * stable radix sort of keyed records.
  *
  * Owns nothing global. Number parsing uses strtod/strtol, which follow the
  * C locale because trustmap never calls setlocale().
