@@ -49,14 +49,19 @@ struct cluster_base {
 };
 
 /* Cluster radii grow with the length of the count's label (cluster.h), so
- * a build has a handful; past this many the rest are drawn whole. */
+ * a build has a handful; past this many the rest are drawn whole. The
+ * bases a painter keeps are also held to a size, as there is a painter per
+ * thread: with the default pin a radius takes about 1 MB for all 16 steps,
+ * with the largest pin a style allows about 29 MB. */
 #define MAX_CLUSTER_BASES 16
+#define MAX_CLUSTER_BASE_BYTES (16u << 20)
 
 struct tm_painter {
   struct tm_font *bold;
   cairo_font_options_t *opts;   /* outlines without hinting */
   struct cluster_base bases[MAX_CLUSTER_BASES];
   int n_bases;
+  size_t base_bytes;            /* pixels held by bases */
 };
 
 struct tm_pin_sprites {
@@ -686,8 +691,9 @@ static cairo_t *cluster_cairo(struct tm_sprite *s, int dpr, int half, int fx,
 }
 
 /* p's base for this radius at phase (step fx, fy), drawn now if p has not
- * drawn it yet; NULL once p holds MAX_CLUSTER_BASES other radii. Each
- * painter keeps its own, so threads share nothing. */
+ * drawn it yet; NULL once p holds MAX_CLUSTER_BASES other radii or the
+ * base would take p past MAX_CLUSTER_BASE_BYTES. Each painter keeps its
+ * own, so threads share nothing. */
 static const struct cluster_base *cluster_base(struct tm_painter *p,
                                                bool shadow, double radius,
                                                int fx, int fy)
@@ -709,7 +715,12 @@ static const struct cluster_base *cluster_base(struct tm_painter *p,
   }
   if(!b->drawn[phase]) {
     int half = tm_cluster_sprite_half(radius);
+    size_t side = 2 * (size_t)half + 1;
+    size_t bytes = 5 * side * side * sizeof(uint32_t);  /* 1x and @2x */
 
+    if(bytes > MAX_CLUSTER_BASE_BYTES - p->base_bytes)
+      return NULL;
+    p->base_bytes += bytes;
     for(dpr = 1; dpr <= 2; dpr++) {
       struct tm_sprite *s = &b->s[phase][dpr - 1];
       cairo_t *cr;
