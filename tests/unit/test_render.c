@@ -346,7 +346,6 @@ static void sprite_phases_should_draw_alone(void **state)
   tm_style_free(st);
 }
 
-
 /* A painter copies a cluster's shadow and disc once it has drawn them for
  * that radius and step; past its 16 radii it draws them whole. All three
  * ways must give the same pixels. */
