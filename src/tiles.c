@@ -9,7 +9,9 @@
  *      (tile, item) pairs groups the items of each tile, in drawing order.
  *   3. Worker threads take tiles in turn: copy each item's sprite over a
  *      256 px and a 512 px canvas (cluster symbols are drawn into a
- *      per-thread sprite first), then encode and write both PNGs.
+ *      per-thread sprite first), then encode and write both PNGs. The
+ *      first worker is the calling thread: it plans the next zoom (1 and
+ *      2) before it joins in.
  * A tile's pixels depend only on its items, so neither the thread that
  * draws it nor the tiles drawn before change a byte.
  *
@@ -376,36 +378,44 @@ static enum tm_rc write_canvas(struct worker *w, const struct tm_canvas *c,
   return tm_encode_write(w->enc, &img, path, bytes, &w->err);
 }
 
-/* What decides the tile's pixels, as bytes: each item's kind, position,
- * and status or cluster counts, in drawing order. */
+/* What decides the tile's pixels, as bytes: each item's kind, sub-pixel
+ * step, place from the tile's corner, and status or cluster counts, in
+ * drawing order. A pin takes 12 bytes: a dense tile at 10^6 points holds
+ * thousands, and all of it is hashed. */
 static size_t serialise_items(struct worker *w, const struct zoom_plan *zp,
                               const struct tile_job *tj)
 {
+  int64_t left = (int64_t)tj->x * T1, top = (int64_t)tj->y * T1;
   size_t i, len = 0;
 
   for(i = 0; i < tj->count; i++) {
     const struct item *it = &zp->items[zp->refs[tj->first + i]];
-    int64_t rec[6 + TM_STATUS_COUNT];
-    size_t n = 0;
-    int s;
+    unsigned char rec[12 + 8 * (1 + TM_STATUS_COUNT)];
+    /* An item touches the tile, so it is within a sprite of the corner. */
+    int32_t dx = (int32_t)(it->a.x - left), dy = (int32_t)(it->a.y - top);
+    uint32_t head = (uint32_t)it->kind | (uint32_t)it->a.fx << 1 |
+                    (uint32_t)it->a.fy << 6;
+    size_t n = 12;
 
-    rec[n++] = it->kind;
-    rec[n++] = it->a.x;
-    rec[n++] = it->a.y;
-    rec[n++] = it->a.fx;
-    rec[n++] = it->a.fy;
     if(it->kind == ITEM_PIN)
-      rec[n++] = zp->pins->v[it->idx].status;
+      head |= (uint32_t)zp->pins->v[it->idx].status << 11;
     else {
       const struct tm_cluster *cl = &zp->cz->v[it->idx];
+      int64_t v[1 + TM_STATUS_COUNT];
+      int s;
 
-      rec[n++] = (int64_t)(cl->radius * 1024);
+      v[0] = (int64_t)(cl->radius * 1024);
       for(s = 0; s < TM_STATUS_COUNT; s++)
-        rec[n++] = (int64_t)cl->counts[s];
+        v[1 + s] = (int64_t)cl->counts[s];
+      memcpy(rec + n, v, sizeof(v));
+      n += sizeof(v);
     }
-    tm_xgrow((void **)&w->sigbuf, &w->sigbuf_cap, len + sizeof(rec), 1);
-    memcpy(w->sigbuf + len, rec, n * sizeof(rec[0]));
-    len += n * sizeof(rec[0]);
+    memcpy(rec, &head, 4);
+    memcpy(rec + 4, &dx, 4);
+    memcpy(rec + 8, &dy, 4);
+    tm_xgrow((void **)&w->sigbuf, &w->sigbuf_cap, len + n, 1);
+    memcpy(w->sigbuf + len, rec, n);
+    len += n;
   }
   return len;
 }
@@ -543,30 +553,47 @@ static void workers_free(struct worker *ws, int n)
   }
 }
 
-/* Runs every task (run_tasks) on up to n workers. The error reported is
- * that of the first failed tile in tile order. */
-static enum tm_rc run_workers(struct worker *ws, int n, struct run *run,
-                              struct tm_error *err)
+/* A batch of tasks (run_tasks) being run: the threads started for it. */
+struct batch {
+  int n;                       /* workers taking part, ws[0] included */
+  int started;                 /* threads started: ws[1 .. started] */
+};
+
+/* Starts the workers but the first on every task (run_tasks); the caller
+ * is ws[0], and joins in with batch_finish(). Until then it may do work
+ * of its own that touches neither run's task state nor their workers. */
+static struct batch batch_start(struct worker *ws, int n, struct run *run)
 {
-  struct worker *first = NULL;
+  struct batch b = { n, 0 };
   size_t tasks = run_tasks(run);
-  int i, started = 0;
+  int i;
 
   atomic_store(&run->next, 0);
   atomic_store(&run->stop, false);
-  if((size_t)n > tasks)
-    n = tasks ? (int)tasks : 1;
-  for(i = 0; i < n; i++)
+  if((size_t)b.n > tasks)
+    b.n = tasks ? (int)tasks : 1;
+  for(i = 0; i < b.n; i++)
     ws[i].failed = false;
-  for(i = 1; i < n; i++) {
+  for(i = 1; i < b.n; i++) {
     if(pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]))
       break;    /* fewer threads: the others take over its share */
-    started++;
+    b.started++;
   }
+  return b;
+}
+
+/* Runs ws[0] on what is left of the batch and waits for the rest. The
+ * error reported is that of the first failed tile in tile order. */
+static enum tm_rc batch_finish(struct worker *ws, const struct batch *b,
+                               struct tm_error *err)
+{
+  struct worker *first = NULL;
+  int i;
+
   worker_main(&ws[0]);
-  for(i = 1; i <= started; i++)
+  for(i = 1; i <= b->started; i++)
     pthread_join(ws[i].thread, NULL);
-  for(i = 0; i < n; i++) {
+  for(i = 0; i < b->n; i++) {
     if(ws[i].failed && (!first || ws[i].failed_at < first->failed_at))
       first = &ws[i];
   }
@@ -575,6 +602,15 @@ static enum tm_rc run_workers(struct worker *ws, int n, struct run *run,
     return err->rc;
   }
   return TM_OK;
+}
+
+/* Runs every task on up to n workers. */
+static enum tm_rc run_workers(struct worker *ws, int n, struct run *run,
+                              struct tm_error *err)
+{
+  struct batch b = batch_start(ws, n, run);
+
+  return batch_finish(ws, &b, err);
 }
 
 static enum tm_rc write_json(const char *outdir, const char *name,
@@ -632,19 +668,32 @@ static void available_add(cJSON *tiles, const struct zoom_plan *zp,
   }
 }
 
+/* What planning a zoom takes, besides the zoom. */
+struct planner {
+  const struct tm_pins *pins;
+  const struct tm_style *st;
+  const struct tm_clusters *clusters;
+  const size_t *order;         /* pin_order() */
+  size_t n_order;
+  struct run *run;
+  struct worker *ws;
+  int jobs;
+};
+
 /* The sprites for pin_scale with at least the phases in need drawn, from
- * the cache, the missing phases drawn now by all workers. There are only a
- * few scales (cluster.h), so each phase is drawn once. */
-static enum tm_rc sprites_for(struct run *run, struct worker *ws, int jobs,
-                              const struct tm_style *st, double scale,
-                              uint32_t need,
+ * the cache, the missing phases drawn now: by all workers, or when ahead
+ * (the others are drawing the zoom before) by ws[0] alone. There are only
+ * a few scales (cluster.h), so each phase is drawn once. */
+static enum tm_rc sprites_for(const struct planner *pl, double scale,
+                              uint32_t need, bool ahead,
                               const struct tm_pin_sprites **out,
                               struct tm_error *err)
 {
+  struct run *run = pl->run;
   struct tm_pin_sprites **cache = run->sprites;
   struct tm_pin_sprites *ps = NULL;
   enum tm_rc rc = TM_OK;
-  int i;
+  int missing[TM_PIN_PHASES], n_missing = 0, i;
 
   for(i = 0; i < run->n_sprites && !ps; i++) {
     if(tm_pin_sprites_scale(cache[i]) == scale)
@@ -652,36 +701,42 @@ static enum tm_rc sprites_for(struct run *run, struct worker *ws, int jobs,
   }
   if(!ps) {
     if(run->n_sprites == MAX_SCALES) {
-      tm_pin_sprites_free(cache[0]);
-      memmove(cache, cache + 1, (MAX_SCALES - 1) * sizeof(*cache));
+      /* The oldest, unless the zoom being drawn uses it. */
+      i = run->zp && run->zp->sprites == cache[0];
+      tm_pin_sprites_free(cache[i]);
+      memmove(cache + i, cache + i + 1,
+              (size_t)(MAX_SCALES - 1 - i) * sizeof(*cache));
       run->n_sprites--;
     }
-    rc = tm_pin_sprites_alloc(st, scale, &ps, err);
+    rc = tm_pin_sprites_alloc(pl->st, scale, &ps, err);
     if(rc)
       return rc;
     cache[run->n_sprites++] = ps;
   }
-  run->n_draw_phases = 0;
   for(i = 0; i < TM_PIN_PHASES; i++) {
     if((need >> i & 1) && !tm_pin_sprites_drawn(ps, i))
-      run->draw_phases[run->n_draw_phases++] = i;
+      missing[n_missing++] = i;
   }
-  if(run->n_draw_phases) {
+  if(ahead) {
+    /* A phase's sprites are apart from the others', which the zoom being
+     * drawn may be reading. */
+    for(i = 0; i < n_missing; i++)
+      tm_pin_sprites_draw(pl->ws[0].painter, ps, missing[i]);
+  } else if(n_missing) {
+    memcpy(run->draw_phases, missing, sizeof(missing));
+    run->n_draw_phases = n_missing;
     run->drawing = ps;
-    rc = run_workers(ws, jobs, run, err);
+    rc = run_workers(pl->ws, pl->jobs, run, err);
     run->drawing = NULL;
   }
   *out = ps;
   return rc;
 }
 
-/* Plans zoom z into *zp; plan_free() releases it. */
+/* Plans zoom z into *zp; plan_free() releases it. ahead: while the
+ * workers but ws[0] draw the zoom before (see sprites_for). */
 static enum tm_rc plan_at(struct zoom_plan *zp, int z,
-                          const struct tm_pins *pins,
-                          const struct tm_style *st,
-                          const struct tm_clusters *clusters,
-                          const size_t *order, size_t n_order,
-                          struct run *run, struct worker *ws, int jobs,
+                          const struct planner *pl, bool ahead,
                           struct tm_error *err)
 {
   unsigned char *clustered;
@@ -689,15 +744,16 @@ static enum tm_rc plan_at(struct zoom_plan *zp, int z,
 
   memset(zp, 0, sizeof(*zp));
   zp->z = z;
-  zp->pins = pins;
-  zp->st = st;
-  zp->cz = tm_clusters_at(clusters, z);
-  clustered = clustered_pins(pins, zp->cz);
-  rc = sprites_for(run, ws, jobs, st, zp->cz->pin_scale,
-                   phases_needed(pins, clustered, order, n_order, z),
-                   &zp->sprites, err);
+  zp->pins = pl->pins;
+  zp->st = pl->st;
+  zp->cz = tm_clusters_at(pl->clusters, z);
+  clustered = clustered_pins(pl->pins, zp->cz);
+  rc = sprites_for(pl, zp->cz->pin_scale,
+                   phases_needed(pl->pins, clustered, pl->order,
+                                 pl->n_order, z),
+                   ahead, &zp->sprites, err);
   if(!rc)
-    plan_zoom(zp, order, n_order, clustered, true);
+    plan_zoom(zp, pl->order, pl->n_order, clustered, true);
   free(clustered);
   return rc;
 }
@@ -768,6 +824,8 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
   struct tm_clusters *clusters = NULL;
   struct worker *ws = NULL;
   struct run run;
+  struct planner pl;
+  struct zoom_plan plans[2] = { { 0 } }, *cur = &plans[0], *next = &plans[1];
   cJSON *avail = NULL, *atiles;
   size_t *order = NULL;
   size_t n_order, i;
@@ -828,44 +886,47 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
     tm_oom();
 
   order = pin_order(pins, &n_order);
+  pl = (struct planner){ pins, st, clusters, order, n_order, &run, ws, jobs };
   /* Shards need the whole plan's cost before the first tile. */
   for(z = o->minzoom; o->shard_n && z <= o->maxzoom; z++) {
-    struct zoom_plan zp;
-
-    rc = plan_at(&zp, z, pins, st, clusters, order, n_order, &run, ws,
-                 jobs, err);
+    rc = plan_at(cur, z, &pl, false, err);
     if(rc)
       goto done;
-    for(i = 0; i < zp.n_tiles; i++)
-      total += tile_cost(&zp, &zp.tiles[i]);
-    plan_free(&zp);
+    for(i = 0; i < cur->n_tiles; i++)
+      total += tile_cost(cur, &cur->tiles[i]);
+    plan_free(cur);
   }
-  for(z = o->minzoom; z <= o->maxzoom; z++) {
-    struct zoom_plan zp;
+  rc = plan_at(cur, o->minzoom, &pl, false, err);
+  for(z = o->minzoom; !rc && z <= o->maxzoom; z++) {
+    struct zoom_plan *drawn = cur;
+    struct tm_error ahead_err;
+    enum tm_rc ahead = TM_OK;
+    struct batch b;
 
-    rc = plan_at(&zp, z, pins, st, clusters, order, n_order, &run, ws,
-                 jobs, err);
-    if(rc)
-      goto done;
     if(o->shard_n)
-      run.owner = shard_tiles(&zp, o, &before, total);
-    run.zp = &zp;
-    run.res = tm_xcalloc(zp.n_tiles ? zp.n_tiles : 1, sizeof(*run.res));
-    rc = run_workers(ws, jobs, &run, err);
+      run.owner = shard_tiles(cur, o, &before, total);
+    run.zp = cur;
+    run.res = tm_xcalloc(cur->n_tiles ? cur->n_tiles : 1, sizeof(*run.res));
+    b = batch_start(ws, jobs, &run);
+    /* The next zoom is planned while the other workers draw this one
+     * (at 10^6 points planning takes a second or two on one thread). */
+    if(z < o->maxzoom)
+      ahead = plan_at(next, z + 1, &pl, true, &ahead_err);
+    rc = batch_finish(ws, &b, err);
     if(!rc) {
-      for(i = 0; i < zp.n_tiles; i++) {
+      for(i = 0; i < cur->n_tiles; i++) {
         char line[96];
 
         /* A shard lists its blank tiles too, so a merge can tell them
          * from lost ones (tilecache.h). */
         if(!run.res[i].written && o->shard_k) {
-          tm_tilesig_line(z, zp.tiles[i].x, zp.tiles[i].y, run.res[i].sig,
-                          true, line, sizeof(line));
+          tm_tilesig_line(z, cur->tiles[i].x, cur->tiles[i].y,
+                          run.res[i].sig, true, line, sizeof(line));
           fputs(line, sigs);
         }
         if(!run.res[i].written)
           continue;
-        tm_tilesig_line(z, zp.tiles[i].x, zp.tiles[i].y, run.res[i].sig,
+        tm_tilesig_line(z, cur->tiles[i].x, cur->tiles[i].y, run.res[i].sig,
                         false, line, sizeof(line));
         fputs(line, sigs);
         if(run.res[i].reused)
@@ -876,14 +937,21 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
         sum->tiles_2x[z] += run.res[i].bytes2 > 0;
         sum->bytes += run.res[i].bytes1 + run.res[i].bytes2;
       }
-      available_add(atiles, &zp, run.res);
+      available_add(atiles, cur, run.res);
+    }
+    if(!rc && ahead) {
+      *err = ahead_err;
+      rc = ahead;
     }
     TM_FREEF(free, run.res);
     TM_FREEF(free, run.owner);
-    plan_free(&zp);
-    if(rc)
-      goto done;
+    run.zp = NULL;
+    plan_free(drawn);
+    cur = next;
+    next = drawn;
   }
+  if(rc)
+    goto done;
   rc = write_json(outdir, "tiles/available.json",
                   cJSON_PrintUnformatted(avail), err);
   if(!rc) {
@@ -904,6 +972,8 @@ done:
     tm_tilecache_free(run.shard_caches[k]);
   free(run.shard_caches);
   cJSON_Delete(avail);
+  plan_free(&plans[0]);
+  plan_free(&plans[1]);
   free(order);
   while(run.n_sprites > 0)
     tm_pin_sprites_free(run.sprites[--run.n_sprites]);
