@@ -151,6 +151,24 @@ static bool find_palette(struct tm_encoder *enc, const struct tm_image *img)
   return true;
 }
 
+/* Whether every pixel is opaque: the box is the whole image (outside it
+ * is transparent) and each pixel's alpha is 255. */
+static bool all_opaque(const struct tm_image *img)
+{
+  uint32_t all = 0xffffffffu;
+  int x, y;
+
+  if(img->x0 || img->y0 || img->x1 != img->width || img->y1 != img->height)
+    return false;
+  for(y = 0; y < img->height && all >> 24 == 255; y++) {
+    const uint32_t *row = img->px + (size_t)y * (size_t)img->stride;
+
+    for(x = 0; x < img->width; x++)
+      all &= row[x];
+  }
+  return all >> 24 == 255;
+}
+
 /* Straight (un-premultiplied) 8-bit channel, rounded to nearest. */
 static inline unsigned char unpremul(uint32_t c, uint32_t a)
 {
@@ -225,6 +243,13 @@ static void box_row(const struct tm_encoder *enc, const struct tm_image *img,
       *o++ = (unsigned char)idx;
     }
   }
+  else if(enc->kind == TM_PNG_RGB) {
+    for(x = img->x0; x < img->x1; x++, o += 3) {
+      o[0] = (unsigned char)(row[x] >> 16);
+      o[1] = (unsigned char)(row[x] >> 8);
+      o[2] = (unsigned char)row[x];
+    }
+  }
   else {
     for(x = img->x0; x < img->x1; x++, o += 4) {
       if(row[x])
@@ -269,7 +294,8 @@ static void on_png_flush(png_structp png)
 
 /* The image data as PNG wants it before compression: each row is a
  * filter byte (0, none) and the row's bytes. Rows outside the inked box
- * are zeros without looking at pixels: palette index 0 or RGBA zero. */
+ * are zeros without looking at pixels: palette index 0 or RGBA zero (an
+ * RGB image has no such rows). */
 static size_t raw_image(struct tm_encoder *enc, const struct tm_image *img,
                         size_t bpp)
 {
@@ -307,18 +333,25 @@ static size_t deflate_image(struct tm_encoder *enc, size_t raw_len)
 }
 
 /* The only setjmp in trustmap. Nothing assigned after it is read after a
- * jump except through job. pal is NULL for RGBA. libpng writes the
+ * jump except through job. pal is NULL but for a palette. libpng writes the
  * signature, the header chunks and the chunk framing (lengths, CRCs);
  * the image data is compressed beforehand, so it goes in as one IDAT. */
 static enum tm_rc encode_png(struct tm_encoder *enc,
                              const struct tm_image *img,
                              const struct palette *pal, struct png_job *job)
 {
+  static const size_t bpp[] = { [TM_PNG_PALETTE] = 1, [TM_PNG_RGB] = 3,
+                                [TM_PNG_RGBA] = 4 };
+  static const int colour_type[] = {
+    [TM_PNG_PALETTE] = PNG_COLOR_TYPE_PALETTE,
+    [TM_PNG_RGB] = PNG_COLOR_TYPE_RGB,
+    [TM_PNG_RGBA] = PNG_COLOR_TYPE_RGB_ALPHA
+  };
   size_t idat_len;
   png_structp png;
   png_infop info;
 
-  idat_len = deflate_image(enc, raw_image(enc, img, pal ? 1 : 4));
+  idat_len = deflate_image(enc, raw_image(enc, img, bpp[enc->kind]));
   png = png_create_write_struct(PNG_LIBPNG_VER_STRING, job, on_png_error,
                                 on_png_warning);
   if(!png)
@@ -332,7 +365,7 @@ static enum tm_rc encode_png(struct tm_encoder *enc,
   }
   png_set_write_fn(png, enc, on_png_write, on_png_flush);
   png_set_IHDR(png, info, (png_uint_32)img->width, (png_uint_32)img->height,
-               8, pal ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_RGB_ALPHA,
+               8, colour_type[enc->kind],
                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
   if(pal) {
@@ -413,7 +446,10 @@ enum tm_rc tm_encode_png(struct tm_encoder *enc, const struct tm_image *img,
     box.x0 = box.y0 = box.x1 = box.y1 = 0;
 
   enc->len = 0;
-  enc->kind = find_palette(enc, &box) ? TM_PNG_PALETTE : TM_PNG_RGBA;
+  if(find_palette(enc, &box))
+    enc->kind = TM_PNG_PALETTE;
+  else
+    enc->kind = all_opaque(&box) ? TM_PNG_RGB : TM_PNG_RGBA;
   if(enc->kind == TM_PNG_PALETTE)
     make_palette(enc, &pal);
   job.path = path;

@@ -3,7 +3,8 @@
  *
  * An image with at most 256 distinct colours (alpha included) becomes an
  * 8-bit palette PNG with a tRNS chunk: exact, no dithering or quantising.
- * Any other becomes 8-bit RGBA, un-premultiplied. Compression settings are
+ * Any other becomes 8-bit RGB if every pixel is opaque (dense tiles of a
+ * national dataset are), else 8-bit RGBA, un-premultiplied. Compression settings are
  * fixed and no tIME (or other varying) chunk is written, so the same
  * pixels always give the same bytes.
  *
@@ -32,6 +33,7 @@ struct tm_image {
 
 enum tm_png_kind {
   TM_PNG_PALETTE,
+  TM_PNG_RGB,
   TM_PNG_RGBA
 };
 

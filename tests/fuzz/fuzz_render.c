@@ -659,6 +659,16 @@ FUZZ_CHECKER static void check_scales(const uint32_t *one,
 /* ---- encoding and decoding -------------------------------------------- */
 
 /* Distinct pixel values of the image, counted up to 257. */
+FUZZ_CHECKER static bool all_opaque(const uint32_t *px, int w, int h)
+{
+  size_t i, n = (size_t)w * (size_t)h;
+
+  for(i = 0; i < n; i++)
+    if(px[i] >> 24 != 255)
+      return false;
+  return true;
+}
+
 FUZZ_CHECKER static int count_colours(const uint32_t *px, int w, int h)
 {
   enum { SLOTS = 2048 };
@@ -742,6 +752,7 @@ FUZZ_CHECKER static void check_png(const unsigned char *data, size_t len,
 
   colours = count_colours(px, w, h);
   FUZZ_CHECK((kind == TM_PNG_PALETTE) == (colours <= 256));
+  FUZZ_CHECK((kind == TM_PNG_RGB) == (colours > 256 && all_opaque(px, w, h)));
   if(kind == TM_PNG_PALETTE) {
     FUZZ_CHECK(type == PNG_COLOR_TYPE_PALETTE);
     FUZZ_CHECK(png_get_PLTE(png, info, &plte, &nplte) == PNG_INFO_PLTE);
@@ -755,6 +766,10 @@ FUZZ_CHECKER static void check_png(const unsigned char *data, size_t len,
     else {
       png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);  /* all opaque */
     }
+  }
+  else if(kind == TM_PNG_RGB) {
+    FUZZ_CHECK(type == PNG_COLOR_TYPE_RGB);
+    png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
   }
   else {
     FUZZ_CHECK(type == PNG_COLOR_TYPE_RGB_ALPHA);

@@ -1,5 +1,6 @@
-/* test_encode.c - encode.c: palette or RGBA (exact, 256 colours is the
- * limit, transparent counts), pixels survive the round trip through
+/* test_encode.c - encode.c: palette, RGB or RGBA (exact, 256 colours is
+ * the palette's limit, transparent counts; RGB only when every pixel is
+ * opaque), pixels survive the round trip through
  * libpng, only the box is looked at, identical pixels give identical
  * bytes, no varying chunks (no tIME), pngcheck accepts the files (skipped
  * when pngcheck is not installed), and write errors name the file.
@@ -101,8 +102,10 @@ static void encode_and_check(const uint32_t *px, const char *name,
   assert_int_equal(tm_encoder_kind(enc), kind);
   bytes = tm_encoder_bytes(enc, &len);
   assert_int_equal(size, len);
-  /* IHDR colour type: 3 = palette, 6 = RGBA */
-  assert_int_equal(bytes[25], kind == TM_PNG_PALETTE ? 3 : 6);
+  /* IHDR colour type: 3 = palette, 2 = RGB, 6 = RGBA */
+  assert_int_equal(bytes[25], kind == TM_PNG_PALETTE ? 3
+                              : kind == TM_PNG_RGB   ? 2
+                                                     : 6);
   assert_int_equal(tm_png_read(path_of(name), &d, &err), TM_OK);
   assert_int_equal(d.palette, kind == TM_PNG_PALETTE);
   assert_same_pixels(px, &d);
@@ -175,6 +178,33 @@ static void many_colours_should_give_exact_rgba(void **state)
                    (unsigned)(i % 256), a);
   }
   encode_and_check(px, "many.png", TM_PNG_RGBA);
+}
+
+static void many_opaque_colours_should_give_exact_rgb(void **state)
+{
+  uint32_t px[W * H];
+  struct tm_encoder *enc = tm_encoder_new();
+  struct tm_image img = image_of(px);
+  struct tm_error err = { 0 };
+  int i;
+
+  (void)state;
+  for(i = 0; i < W * H; i++)
+    px[i] = premul((unsigned)(i * 13 % 256), (unsigned)(i / 256 * 20),
+                   (unsigned)(i % 256), 255);
+  encode_and_check(px, "opaque.png", TM_PNG_RGB);
+  /* One translucent or transparent pixel, anywhere, needs alpha. */
+  px[W * H - 1] = premul(10, 20, 30, 254);
+  encode_and_check(px, "translucent.png", TM_PNG_RGBA);
+  px[W * H - 1] = 0;
+  encode_and_check(px, "transparent.png", TM_PNG_RGBA);
+  /* So does a box short of the image: outside it is transparent. */
+  px[W * H - 1] = px[0];
+  img.y1 = H - 1;
+  assert_int_equal(tm_encode_png(enc, &img, path_of("box.png"), &err),
+                   TM_OK);
+  assert_int_equal(tm_encoder_kind(enc), TM_PNG_RGBA);
+  tm_encoder_free(enc);
 }
 
 static void only_the_box_should_be_read(void **state)
@@ -397,6 +427,7 @@ int main(void)
     cmocka_unit_test(colours_256_with_transparent_should_stay_palette),
     cmocka_unit_test(colours_256_filling_the_image_should_stay_palette),
     cmocka_unit_test(many_colours_should_give_exact_rgba),
+    cmocka_unit_test(many_opaque_colours_should_give_exact_rgb),
     cmocka_unit_test(only_the_box_should_be_read),
     cmocka_unit_test(same_pixels_should_give_same_bytes),
     cmocka_unit_test(file_should_hold_only_fixed_chunks),
