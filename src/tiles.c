@@ -145,26 +145,70 @@ static bool pin_drawable(const struct tm_pin *p)
          (unsigned)p->status < TM_STATUS_COUNT;
 }
 
-/* Every drawable pin in drawing order (the same at every zoom). */
+/* For pins at the same latitude: code, then index. */
+static int code_cmp(const void *a, const void *b)
+{
+  const struct order_key *x = a, *y = b;
+  int c = strcmp(x->code, y->code);
+
+  if(c)
+    return c;
+  return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* A key that sorts latitudes north first: the bits of the double, made
+ * to order as the numbers do, then reversed. */
+static uint64_t north_first(double lat)
+{
+  uint64_t bits;
+
+  if(lat == 0)
+    lat = 0;            /* -0 is the same latitude as +0 */
+  memcpy(&bits, &lat, sizeof(bits));
+  bits = bits >> 63 ? ~bits : bits | (uint64_t)1 << 63;
+  return ~bits;
+}
+
+/* Every drawable pin in drawing order (the same at every zoom), as
+ * order_cmp() says: by latitude with tm_keysort() (a national dataset has
+ * a million pins), then the few runs of equal latitude by code_cmp(). */
 static size_t *pin_order(const struct tm_pins *pins, size_t *n)
 {
-  struct order_key *k = tm_xcalloc(pins->n ? pins->n : 1, sizeof(*k));
+  struct tm_keyed *kv = tm_xcalloc(pins->n ? pins->n : 1, sizeof(*kv));
   size_t *order;
-  size_t i, m = 0;
+  size_t i, j, k, m = 0;
 
   for(i = 0; i < pins->n; i++) {
     if(!pin_drawable(&pins->v[i]))
       continue;
-    k[m].lat = pins->v[i].lat;
-    k[m].code = pins->v[i].code ? pins->v[i].code : "";
-    k[m].idx = i;
+    kv[m].key = north_first(pins->v[i].lat);
+    kv[m].val = i;
     m++;
   }
-  qsort(k, m, sizeof(*k), order_cmp);
+  tm_keysort(kv, m);
+  for(i = 0; i < m; i = j) {
+    struct order_key *run;
+
+    for(j = i + 1; j < m && kv[j].key == kv[i].key; j++)
+      ;
+    if(j - i < 2)
+      continue;
+    run = tm_xcalloc(j - i, sizeof(*run));
+    for(k = i; k < j; k++) {
+      const char *code = pins->v[kv[k].val].code;
+
+      run[k - i].code = code ? code : "";
+      run[k - i].idx = kv[k].val;
+    }
+    qsort(run, j - i, sizeof(*run), code_cmp);
+    for(k = i; k < j; k++)
+      kv[k].val = run[k - i].idx;
+    free(run);
+  }
   order = tm_xcalloc(m ? m : 1, sizeof(*order));
   for(i = 0; i < m; i++)
-    order[i] = k[i].idx;
-  free(k);
+    order[i] = kv[i].val;
+  free(kv);
   *n = m;
   return order;
 }
