@@ -11,7 +11,7 @@
  *      256 px and a 512 px canvas (cluster symbols are drawn into a
  *      per-thread sprite first), then encode and write both PNGs. The
  *      first worker is the calling thread: it plans the next zoom (1 and
- *      2) before it joins in.
+ *      2, if that needs no new sprites) before it joins in.
  * A tile's pixels depend only on its items, so neither the thread that
  * draws it nor the tiles drawn before change a byte.
  *
@@ -725,9 +725,11 @@ struct planner {
 };
 
 /* The sprites for pin_scale with at least the phases in need drawn, from
- * the cache, the missing phases drawn now: by all workers, or when ahead
- * (the others are drawing the zoom before) by ws[0] alone. There are only
- * a few scales (cluster.h), so each phase is drawn once. */
+ * the cache, the missing phases drawn now by all workers. There are only a
+ * few scales (cluster.h), so each phase is drawn once. When ahead (the
+ * other workers are drawing the zoom before), *out is NULL if phases are
+ * missing: drawing them on one thread would keep the others waiting at
+ * the low zooms, which have few tiles. */
 static enum tm_rc sprites_for(const struct planner *pl, double scale,
                               uint32_t need, bool ahead,
                               const struct tm_pin_sprites **out,
@@ -761,12 +763,11 @@ static enum tm_rc sprites_for(const struct planner *pl, double scale,
     if((need >> i & 1) && !tm_pin_sprites_drawn(ps, i))
       missing[n_missing++] = i;
   }
-  if(ahead) {
-    /* A phase's sprites are apart from the others', which the zoom being
-     * drawn may be reading. */
-    for(i = 0; i < n_missing; i++)
-      tm_pin_sprites_draw(pl->ws[0].painter, ps, missing[i]);
-  } else if(n_missing) {
+  if(ahead && n_missing) {
+    *out = NULL;
+    return TM_OK;
+  }
+  if(n_missing) {
     memcpy(run->draw_phases, missing, sizeof(missing));
     run->n_draw_phases = n_missing;
     run->drawing = ps;
@@ -778,7 +779,9 @@ static enum tm_rc sprites_for(const struct planner *pl, double scale,
 }
 
 /* Plans zoom z into *zp; plan_free() releases it. ahead: while the
- * workers but ws[0] draw the zoom before (see sprites_for). */
+ * workers but ws[0] draw the zoom before; zp->sprites is then NULL if
+ * the plan had to wait for sprites (see sprites_for), and zp holds
+ * nothing to free. */
 static enum tm_rc plan_at(struct zoom_plan *zp, int z,
                           const struct planner *pl, bool ahead,
                           struct tm_error *err)
@@ -796,7 +799,7 @@ static enum tm_rc plan_at(struct zoom_plan *zp, int z,
                    phases_needed(pl->pins, clustered, pl->order,
                                  pl->n_order, z),
                    ahead, &zp->sprites, err);
-  if(!rc)
+  if(!rc && zp->sprites)
     plan_zoom(zp, pl->order, pl->n_order, clustered, true);
   free(clustered);
   return rc;
@@ -952,8 +955,9 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
     run.zp = cur;
     run.res = tm_xcalloc(cur->n_tiles ? cur->n_tiles : 1, sizeof(*run.res));
     b = batch_start(ws, jobs, &run);
-    /* The next zoom is planned while the other workers draw this one
-     * (at 10^6 points planning takes a second or two on one thread). */
+    /* The next zoom is planned while the other workers draw this one (at
+     * 10^6 points planning takes a second or two on one thread), unless
+     * it needs sprites drawn first. */
     if(z < o->maxzoom)
       ahead = plan_at(next, z + 1, &pl, true, &ahead_err);
     rc = batch_finish(ws, &b, err);
@@ -991,6 +995,8 @@ enum tm_rc tm_tiles_write(const struct tm_pins *pins, const struct tm_style *st,
     TM_FREEF(free, run.owner);
     run.zp = NULL;
     plan_free(drawn);
+    if(!rc && z < o->maxzoom && !next->sprites)
+      rc = plan_at(next, z + 1, &pl, false, err);
     cur = next;
     next = drawn;
   }
