@@ -237,12 +237,6 @@ static void record_zoom(struct tm_cluster_zoom *cz, const struct group *g,
   free(sum);
 }
 
-static bool pin_usable(const struct tm_pin *p)
-{
-  return isfinite(p->mx) && isfinite(p->my) &&
-         (unsigned)p->status < TM_STATUS_COUNT;
-}
-
 double tm_cluster_pin_scale(int z)
 {
   static const double scale[] = { 0.6, 0.6, 0.6, 0.6, 0.6, 0.7, 0.8, 0.9 };
@@ -303,7 +297,7 @@ struct tm_clusters *tm_clusters_build(const struct tm_pins *pins,
     const struct tm_pin *p = &pins->v[i];
 
     group[i] = NONE;
-    if(!pin_usable(p))
+    if(!tm_pin_placeable(p))
       continue;       /* tiles.c draws nothing for it either */
     g[ng].sx = p->mx;
     g[ng].sy = p->my;

@@ -1,4 +1,5 @@
 /* model.c - status keys and the pin table. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,12 @@ bool tm_status_from_key(const char *key, enum tm_status *out)
     }
   }
   return false;
+}
+
+bool tm_pin_placeable(const struct tm_pin *p)
+{
+  return isfinite(p->mx) && isfinite(p->my) &&
+         (unsigned)p->status < TM_STATUS_COUNT;
 }
 
 struct tm_pins *tm_pins_new(void)

@@ -63,6 +63,9 @@ struct tm_pins *tm_pins_new(void);
 /* Appends a zeroed pin and returns it; its strings must come from
  * pins->pool (tm_strpool_add) or be static. */
 struct tm_pin *tm_pins_add(struct tm_pins *pins);
+/* Whether p can go on the map: a finite position and a known status.
+ * Pins that cannot are neither clustered nor drawn. */
+bool tm_pin_placeable(const struct tm_pin *p);
 /* Sorts by (trust code, trust pin first, code, name), the order every
  * output uses, so reruns diff cleanly whatever the input order. */
 void tm_pins_sort(struct tm_pins *pins);

@@ -139,12 +139,6 @@ static int order_cmp(const void *a, const void *b)
   return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static bool pin_drawable(const struct tm_pin *p)
-{
-  return isfinite(p->mx) && isfinite(p->my) &&
-         (unsigned)p->status < TM_STATUS_COUNT;
-}
-
 /* For pins at the same latitude: code, then index. */
 static int code_cmp(const void *a, const void *b)
 {
@@ -179,7 +173,7 @@ static size_t *pin_order(const struct tm_pins *pins, size_t *n)
   size_t i, j, k, m = 0;
 
   for(i = 0; i < pins->n; i++) {
-    if(!pin_drawable(&pins->v[i]))
+    if(!tm_pin_placeable(&pins->v[i]))
       continue;
     kv[m].key = north_first(pins->v[i].lat);
     kv[m].val = i;
