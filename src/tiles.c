@@ -124,21 +124,6 @@ struct order_key {
   size_t idx;
 };
 
-/* North first (drawn first, so southern pins end up on top), then code,
- * then index. */
-static int order_cmp(const void *a, const void *b)
-{
-  const struct order_key *x = a, *y = b;
-  int c;
-
-  if(x->lat != y->lat)
-    return x->lat > y->lat ? -1 : 1;
-  c = strcmp(x->code, y->code);
-  if(c)
-    return c;
-  return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
 /* For pins at the same latitude: code, then index. */
 static int code_cmp(const void *a, const void *b)
 {
@@ -148,6 +133,17 @@ static int code_cmp(const void *a, const void *b)
   if(c)
     return c;
   return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* North first (drawn first, so southern pins end up on top), then code,
+ * then index. */
+static int order_cmp(const void *a, const void *b)
+{
+  const struct order_key *x = a, *y = b;
+
+  if(x->lat != y->lat)
+    return x->lat > y->lat ? -1 : 1;
+  return code_cmp(a, b);
 }
 
 /* A key that sorts latitudes north first: the bits of the double, made
